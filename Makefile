@@ -1,0 +1,55 @@
+# memcache: PGXS build of the C shim (memcache.so) and the Go object
+# (memcache_go.so, loaded by the shim on first use in a backend).
+
+EXTENSION = memcache
+EXTVERSION = 1.0
+MODULE_big = memcache
+OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
+       extension/storage.o extension/retrieval.o extension/counters.o \
+       extension/admin.o
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+PGFILEDESC = "memcache - memcached from SQL"
+
+TESTS = $(wildcard test/sql/*.sql)
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -Iextension
+SHLIB_LINK = -ldl -lpthread
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---- the Go object ---------------------------------------------------------
+GO ?= go
+# Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
+# it must be off from the first instruction, so it is baked in at link time.
+GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_abi.h
+
+all: memcache_go.so
+
+libmcgo.a: $(GO_SRC)
+	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+
+memcache_go.so: libmcgo.a extension/memcache_go.map
+	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
+		-Wl,--version-script=extension/memcache_go.map -Wl,-Bsymbolic -Wl,-z,now \
+		-lpthread
+
+install: install-go
+install-go: memcache_go.so
+	$(INSTALL_SHLIB) memcache_go.so '$(DESTDIR)$(pkglibdir)/memcache_go.so'
+
+uninstall: uninstall-go
+uninstall-go:
+	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
+
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so
+
+.PHONY: install-go uninstall-go gotest
+
+gotest:
+	$(GO) vet ./gosrc/...
+	$(GO) test ./gosrc/...

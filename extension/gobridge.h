@@ -1,0 +1,65 @@
+/*
+ * gobridge.h - loading the Go object and calling it.
+ */
+#ifndef MEMCACHE_GOBRIDGE_H
+#define MEMCACHE_GOBRIDGE_H
+
+#include "postgres.h"
+#include "gobridge_abi.h"
+
+/* The Go object's exports, resolved with dlsym. */
+typedef struct GoBridge
+{
+	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
+	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
+	int			(*configure) (char *servers, size_t sn, char *prefix, size_t pn,
+							  int dist, int timeout_ms, char **data, size_t *n);
+	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
+						  int64_t exp, int abs, char **data, size_t *n);
+	int			(*get) (char *key, size_t kn, char **data, size_t *n);
+	int			(*get_multi) (char *keys, size_t kn, int nkeys, char **data, size_t *n);
+	int			(*delete) (char *key, size_t kn, char **data, size_t *n);
+	int			(*incr) (int decr, char *key, size_t kn, uint64_t delta,
+						 uint64_t *result, char **data, size_t *n);
+	int			(*touch) (char *key, size_t kn, int64_t exp, int abs, char **data, size_t *n);
+	int			(*flush_all) (char **data, size_t *n);
+	int			(*stats) (char **data, size_t *n);
+	int			(*servers) (char **data, size_t *n);
+	int			(*server_for_key) (char *key, size_t kn, char **data, size_t *n);
+} GoBridge;
+
+extern GoBridge mcgo;
+
+/* The result buffer of the last call (owned by Go, valid until the next). */
+extern char *mc_data;
+extern size_t mc_len;
+
+/* Set by the assign hooks of the settings that shape the client. */
+extern bool mc_config_dirty;
+extern bool mc_go_loaded;
+
+extern void mc_prepare_slow(void);
+
+/*
+ * mc_prepare: make sure the Go object is loaded and configured with the
+ * current settings.  Call before every mcgo call; one branch when nothing
+ * changed.
+ */
+static inline void
+mc_prepare(void)
+{
+	if (unlikely(!mc_go_loaded || mc_config_dirty))
+		mc_prepare_slow();
+}
+
+extern void mc_load_go(void);
+
+/*
+ * mc_outcome: act on a call's result code.  Returns true for MCGO_OK, false
+ * for a miss or for a failure that memcache.on_error turned into a WARNING
+ * or nothing; raises an ERROR otherwise.  op names the command, key (may be
+ * NULL, length keylen) the key, for the message.
+ */
+extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
+
+#endif

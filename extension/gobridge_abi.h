@@ -1,0 +1,55 @@
+/*
+ * gobridge_abi.h - the C ABI between the C shim and the Go object.
+ *
+ * Included by both sides (the C shim and cgo).  Only scalars and plain
+ * pointers cross: no PostgreSQL types, no Go types.  Results longer than a
+ * scalar (values, messages, rows) are written by Go into a malloc'd buffer
+ * that Go owns and reuses; it stays valid until the next call, and the shim
+ * copies out of it at once.
+ */
+#ifndef MEMCACHE_GOBRIDGE_ABI_H
+#define MEMCACHE_GOBRIDGE_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Result codes of every mcgo_* call. */
+#define MCGO_OK			0	/* done; for get, a value is in the buffer */
+#define MCGO_MISS		1	/* not found / not stored: a normal outcome */
+#define MCGO_INTERRUPTED 2	/* a PostgreSQL interrupt is pending */
+#define MCGO_NETWORK	3	/* connect/read/write failure or timeout */
+#define MCGO_SERVER		4	/* the server answered with an error */
+#define MCGO_TOOLARGE	5	/* the server refused the value as too large */
+#define MCGO_BADARG		6	/* invalid key or argument: nothing was sent */
+#define MCGO_NONNUMERIC 7	/* incr/decr on a value that is not a number */
+#define MCGO_NOSERVERS	8	/* memcache.servers is empty */
+#define MCGO_CONFIG		9	/* the server list does not parse */
+#define MCGO_INTERNAL	10	/* a Go panic, recovered */
+
+/* Storage verbs of mcgo_store. */
+#define MCGO_SET		0
+#define MCGO_ADD		1
+#define MCGO_REPLACE	2
+#define MCGO_APPEND		3
+#define MCGO_PREPEND	4
+
+/* Key distributions (memcache.key_distribution). */
+#define MCGO_DIST_CACHE_MEMCACHED 0
+#define MCGO_DIST_GOMEMCACHE	1
+
+/*
+ * Addresses of PostgreSQL's interrupt flags.  Go only reads them, between
+ * short socket deadline slices, to return MCGO_INTERRUPTED so that the shim
+ * can run CHECK_FOR_INTERRUPTS() with no Go frame on the stack.
+ */
+typedef struct mcgo_interrupt_flags
+{
+	volatile int *interrupt_pending;
+	volatile int *query_cancel_pending;
+	volatile int *proc_die_pending;
+	volatile uint32_t *interrupt_holdoff_count;
+	volatile uint32_t *query_cancel_holdoff_count;
+	volatile uint32_t *crit_section_count;
+} mcgo_interrupt_flags;
+
+#endif

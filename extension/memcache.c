@@ -1,0 +1,174 @@
+/*
+ * memcache.c - module entry point and the memcache.* settings.
+ *
+ * This file, like the whole shim, is free of Go: loading it (also through
+ * shared_preload_libraries, in the postmaster) starts no Go runtime.  The Go
+ * object is loaded by gobridge.c on first use in a backend.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "gobridge.h"
+#include "memcache.h"
+
+PG_MODULE_MAGIC;
+
+char	   *mc_servers = NULL;
+char	   *mc_key_prefix = NULL;
+int			mc_key_distribution = MCGO_DIST_CACHE_MEMCACHED;
+int			mc_timeout_ms = 1000;
+int			mc_on_error = MC_ON_ERROR_WARNING;
+
+static const struct config_enum_entry distribution_options[] = {
+	{"cache_memcached", MCGO_DIST_CACHE_MEMCACHED, false},
+	{"gomemcache", MCGO_DIST_GOMEMCACHE, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry on_error_options[] = {
+	{"warning", MC_ON_ERROR_WARNING, false},
+	{"error", MC_ON_ERROR_ERROR, false},
+	{"silent", MC_ON_ERROR_SILENT, false},
+	{NULL, 0, false}
+};
+
+void		_PG_init(void);
+
+static void
+mark_dirty(void)
+{
+	mc_config_dirty = true;
+}
+
+static void
+assign_string_dirty(const char *newval, void *extra)
+{
+	mark_dirty();
+}
+
+static void
+assign_int_dirty(int newval, void *extra)
+{
+	mark_dirty();
+}
+
+/*
+ * The server list is parsed by Go (one parser, fuzzed).  Starting Go is not
+ * free, so it is only started here for an explicit SET or ALTER ... SET, or
+ * when this backend runs Go already.  A value from the configuration file
+ * is otherwise checked on first use, and never in the postmaster, where Go
+ * must not start at all.
+ */
+static bool
+check_servers(char **newval, void **extra, GucSource source)
+{
+	int			rc;
+
+	if (*newval == NULL)
+		return true;
+	if (!mc_go_loaded)
+	{
+		if (!IsUnderPostmaster && IsPostmasterEnvironment)
+			return true;
+		if (source != PGC_S_SESSION && source != PGC_S_TEST)
+			return true;
+		mc_load_go();
+	}
+	rc = mcgo.check_servers(*newval, strlen(*newval), &mc_data, &mc_len);
+	if (rc == MCGO_OK)
+		return true;
+	GUC_check_errmsg("invalid memcache.servers: %.*s", (int) mc_len, mc_data);
+	GUC_check_errhint("Use a comma-separated list of host[:port], [ipv6]:port or /path/to/socket entries.");
+	return false;
+}
+
+static bool
+check_key_prefix(char **newval, void **extra, GucSource source)
+{
+	const char *p = *newval;
+	size_t		len;
+
+	if (p == NULL)
+		return true;
+	len = strlen(p);
+	if (len >= 250)
+	{
+		GUC_check_errdetail("The prefix is %zu bytes; it must leave room for the key within memcached's 250 bytes.", len);
+		return false;
+	}
+	for (; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c <= 0x20 || c == 0x7f)
+		{
+			GUC_check_errdetail("memcached keys must not contain spaces or control characters (byte 0x%02x).", c);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("memcache.servers",
+							   "memcached servers: comma-separated host[:port], [ipv6]:port or /path/to.sock.",
+							   "The order decides which server holds a key. Empty: no server.",
+							   &mc_servers,
+							   "127.0.0.1:11211",
+							   PGC_SUSET,
+							   0,
+							   check_servers, assign_string_dirty, NULL);
+
+	DefineCustomEnumVariable("memcache.key_distribution",
+							 "How keys are placed on servers, to match the application's memcached client.",
+							 NULL,
+							 &mc_key_distribution,
+							 MCGO_DIST_CACHE_MEMCACHED,
+							 distribution_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, assign_int_dirty, NULL);
+
+	DefineCustomStringVariable("memcache.key_prefix",
+							   "Prefix added to every key (a namespace; settable per role or database).",
+							   NULL,
+							   &mc_key_prefix,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   check_key_prefix, assign_string_dirty, NULL);
+
+	DefineCustomIntVariable("memcache.timeout",
+							"Time limit of each memcached operation.",
+							NULL,
+							&mc_timeout_ms,
+							1000,
+							1,
+							INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, assign_int_dirty, NULL);
+
+	DefineCustomEnumVariable("memcache.on_error",
+							 "What a failed memcached call does: warning (and false/NULL), error, or silent.",
+							 NULL,
+							 &mc_on_error,
+							 MC_ON_ERROR_WARNING,
+							 on_error_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("memcache");
+#else
+	EmitWarningsOnPlaceholders("memcache");
+#endif
+}

@@ -1,0 +1,312 @@
+package main
+
+/*
+#include "gobridge_abi.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"memcache/gosrc/mc"
+)
+
+// The result codes must be the ones the shim expects.
+var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
+var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
+var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
+
+// client is this backend's client; nil until mcgo_configure succeeds.
+var client *mc.Client
+
+// PostgreSQL's interrupt flags (see mcgo_interrupt_flags).
+var pg struct {
+	pending, cancel, die            *int32
+	holdoff, cancelHoldoff, critSec *uint32
+}
+
+func interruptPending() bool {
+	if atomic.LoadInt32(pg.pending) == 0 {
+		return false
+	}
+	if atomic.LoadUint32(pg.holdoff) != 0 || atomic.LoadUint32(pg.critSec) != 0 {
+		return false
+	}
+	return atomic.LoadInt32(pg.die) != 0 ||
+		(atomic.LoadInt32(pg.cancel) != 0 && atomic.LoadUint32(pg.cancelHoldoff) == 0)
+}
+
+// guard turns a panic into MCGO_INTERNAL; every export defers it.
+func guard(code *C.int, data **C.char, n *C.size_t) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	*code = C.MCGO_INTERNAL
+	*data, *n = nil, 0
+	defer func() { _ = recover() }() // the buffer itself may be what failed
+	reset()
+	putString(fmt.Sprintf("internal error in the memcache extension: %v", r))
+	publish(data, n)
+}
+
+// finish reports err (nil: success) through the result buffer.
+func finish(err error, data **C.char, n *C.size_t) C.int {
+	if err == nil {
+		publish(data, n)
+		return C.MCGO_OK
+	}
+	code := mc.Classify(err)
+	reset()
+	if code != mc.CodeMiss {
+		putString(mc.Describe(err))
+	}
+	publish(data, n)
+	return C.int(code)
+}
+
+func goString(p *C.char, n C.size_t) string { return C.GoStringN(p, C.int(n)) }
+
+func goBytes(p *C.char, n C.size_t) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+func configured() (*mc.Client, error) {
+	if client == nil {
+		return nil, &mc.Error{Code: mc.CodeConfig, Msg: "the memcache client is not configured"}
+	}
+	return client, nil
+}
+
+//export mcgo_init
+func mcgo_init(f *C.mcgo_interrupt_flags, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	pg.pending = (*int32)(unsafe.Pointer(f.interrupt_pending))
+	pg.cancel = (*int32)(unsafe.Pointer(f.query_cancel_pending))
+	pg.die = (*int32)(unsafe.Pointer(f.proc_die_pending))
+	pg.holdoff = (*uint32)(unsafe.Pointer(f.interrupt_holdoff_count))
+	pg.cancelHoldoff = (*uint32)(unsafe.Pointer(f.query_cancel_holdoff_count))
+	pg.critSec = (*uint32)(unsafe.Pointer(f.crit_section_count))
+	mc.InterruptPending = interruptPending
+	reset()
+	return finish(nil, data, n)
+}
+
+//export mcgo_check_servers
+func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	if _, err := mc.ParseServers(goString(list, ln)); err != nil {
+		putString(err.Error())
+		publish(data, n)
+		return C.MCGO_CONFIG
+	}
+	return finish(nil, data, n)
+}
+
+//export mcgo_configure
+func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
+	dist C.int, timeoutMs C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := client.Reconfigure(mc.Config{
+		Servers:      goString(servers, sn),
+		Prefix:       goString(prefix, pn),
+		Distribution: mc.Distribution(dist),
+		Timeout:      time.Duration(timeoutMs) * time.Millisecond,
+	})
+	if err != nil {
+		return finish(err, data, n)
+	}
+	client = c
+	return finish(nil, data, n)
+}
+
+func exptime(exp C.int64_t, abs C.int) (int32, error) {
+	return mc.Expiration(int64(exp), abs != 0, time.Now())
+}
+
+//export mcgo_store
+func mcgo_store(verb C.int, key *C.char, kn C.size_t, val *C.char, vn C.size_t,
+	exp C.int64_t, abs C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	e, err := exptime(exp, abs)
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.Store(int(verb), goString(key, kn), goBytes(val, vn), e), data, n)
+}
+
+//export mcgo_get
+func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	v, err := c.Get(goString(key, kn))
+	if err == nil {
+		put(v)
+	}
+	return finish(err, data, n)
+}
+
+// mcgo_get_multi takes nkeys length-prefixed keys and returns the found
+// ones as length-prefixed key, value pairs.
+//
+//export mcgo_get_multi
+func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	raw := goBytes(keys, kn)
+	list := make([]string, 0, int(nkeys))
+	for len(raw) >= 4 {
+		l := binary.LittleEndian.Uint32(raw)
+		list = append(list, string(raw[4:4+l]))
+		raw = raw[4+l:]
+	}
+	found, err := c.GetMulti(list)
+	if err == nil {
+		// In the order asked, each key once.
+		for _, k := range list {
+			if v, ok := found[k]; ok {
+				putFieldString(k)
+				putField(v)
+				delete(found, k)
+			}
+		}
+	}
+	return finish(err, data, n)
+}
+
+//export mcgo_delete
+func mcgo_delete(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.Delete(goString(key, kn)), data, n)
+}
+
+//export mcgo_incr
+func mcgo_incr(decr C.int, key *C.char, kn C.size_t, delta C.uint64_t, result *C.uint64_t,
+	data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	v, err := c.IncrDecr(decr != 0, goString(key, kn), uint64(delta))
+	*result = C.uint64_t(v)
+	return finish(err, data, n)
+}
+
+//export mcgo_touch
+func mcgo_touch(key *C.char, kn C.size_t, exp C.int64_t, abs C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	e, err := exptime(exp, abs)
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.Touch(goString(key, kn), e), data, n)
+}
+
+//export mcgo_flush_all
+func mcgo_flush_all(data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.FlushAll(), data, n)
+}
+
+// mcgo_stats returns server, name, value fields for every statistic; on a
+// failure the rows of the servers that answered come with the message, after
+// a zero-length separator field... kept simple: the error wins.
+//
+//export mcgo_stats
+func mcgo_stats(data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	stats, err := c.Stats()
+	if err == nil {
+		for _, s := range stats {
+			putFieldString(s.Server)
+			putFieldString(s.Name)
+			putFieldString(s.Value)
+		}
+	}
+	return finish(err, data, n)
+}
+
+// mcgo_servers returns server, reachable ("t"/"f"), latency in ms (text),
+// error fields for every configured server, probed now.
+//
+//export mcgo_servers
+func mcgo_servers(data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	for _, p := range c.Probe() {
+		putFieldString(p.Server)
+		if p.Reachable {
+			putFieldString("t")
+			putFieldString(strconv.FormatFloat(float64(p.Latency.Microseconds())/1000, 'f', 3, 64))
+		} else {
+			putFieldString("f")
+			putFieldString("")
+		}
+		putFieldString(p.Err)
+	}
+	return finish(nil, data, n)
+}
+
+//export mcgo_server_for_key
+func mcgo_server_for_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	s, err := c.ServerForKey(goString(key, kn))
+	if err == nil {
+		putString(s)
+	}
+	return finish(err, data, n)
+}

@@ -1,0 +1,30 @@
+// Command gosrc is built with -buildmode=c-archive and linked into
+// memcache_go.so, which the C shim dlopen()s in a backend on first use. It
+// exports the mcgo_* functions of extension/gobridge_abi.h.
+//
+// Every export runs on the backend's own thread, recovers any panic into
+// MCGO_INTERNAL, and never calls back into C: PostgreSQL is only touched by
+// the shim, after the export has returned.
+package main
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../extension
+#include <stdlib.h>
+#include "gobridge_abi.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"runtime/debug"
+)
+
+func init() {
+	// Few threads per backend: one call at a time runs here, and get_multi
+	// and the admin calls do network I/O in parallel, not CPU work.
+	runtime.GOMAXPROCS(2)
+	// A backend's Go heap holds at most a few values in flight.
+	debug.SetMemoryLimit(256 << 20)
+}
+
+func main() {}

@@ -1,0 +1,191 @@
+package mc
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
+)
+
+// Config is what the memcache.* settings say about the client.
+type Config struct {
+	Servers      string
+	Prefix       string
+	Distribution Distribution
+	Timeout      time.Duration
+}
+
+// Client is the backend's one memcached client.
+type Client struct {
+	cfg     Config
+	servers []Server
+	sel     *Selector
+	mc      *memcache.Client
+}
+
+// maxIdleConns keeps one spare connection per server beside the one in use:
+// a backend runs one call at a time, get_multi one per server.
+const maxIdleConns = 2
+
+// NewClient builds a client for cfg. It does not connect.
+func NewClient(cfg Config) (*Client, error) {
+	servers, err := ParseServers(cfg.Servers)
+	if err != nil {
+		return nil, errorf(CodeConfig, "invalid memcache.servers: "+err.Error())
+	}
+	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution)}
+	c.mc = memcache.NewFromSelector(c.sel)
+	c.mc.Timeout = cfg.Timeout
+	c.mc.MaxIdleConns = maxIdleConns
+	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
+		return dial(ctx, network, address, c.mc.Timeout)
+	}
+	return c, nil
+}
+
+// Reconfigure returns a client for cfg, reusing c (and its pooled
+// connections) when only the timeout or the prefix changed. The prefix is
+// checked with every key.
+func (c *Client) Reconfigure(cfg Config) (*Client, error) {
+	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution {
+		c.cfg = cfg
+		c.mc.Timeout = cfg.Timeout
+		return c, nil
+	}
+	n, err := NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		_ = c.mc.Close()
+	}
+	return n, nil
+}
+
+// Close drops the pooled connections.
+func (c *Client) Close() { _ = c.mc.Close() }
+
+// Servers returns the parsed server list.
+func (c *Client) Servers() []Server { return c.servers }
+
+// Key returns the full key for a user key: the prefix added and checked.
+func (c *Client) Key(key string) (string, error) {
+	if c.cfg.Prefix != "" {
+		key = c.cfg.Prefix + key
+	}
+	if err := CheckKey(key); err != nil {
+		return "", err
+	}
+	if c.sel.Len() == 0 {
+		return "", errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	}
+	return key, nil
+}
+
+// Store runs set, add, replace, append or prepend.
+func (c *Client) Store(verb int, key string, value []byte, exptime int32) error {
+	k, err := c.Key(key)
+	if err != nil {
+		return err
+	}
+	it := &memcache.Item{Key: k, Value: value, Expiration: exptime}
+	switch verb {
+	case 0:
+		return c.mc.Set(it)
+	case 1:
+		return c.mc.Add(it)
+	case 2:
+		return c.mc.Replace(it)
+	case 3:
+		return c.mc.Append(it)
+	case 4:
+		return c.mc.Prepend(it)
+	}
+	return errorf(CodeBadArg, "unknown storage command")
+}
+
+// Get returns the value of key; a miss is memcache.ErrCacheMiss.
+func (c *Client) Get(key string) ([]byte, error) {
+	k, err := c.Key(key)
+	if err != nil {
+		return nil, err
+	}
+	it, err := c.mc.Get(k)
+	if err != nil {
+		return nil, err
+	}
+	return it.Value, nil
+}
+
+// GetMulti returns the values found, keyed by the user's key (prefix
+// removed). One request per server, servers in parallel.
+func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
+	full := make([]string, 0, len(keys))
+	for _, key := range keys {
+		k, err := c.Key(key)
+		if err != nil {
+			return nil, err
+		}
+		full = append(full, k)
+	}
+	if len(full) == 0 {
+		return nil, nil
+	}
+	items, err := c.mc.GetMulti(full)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(items))
+	for k, it := range items {
+		out[k[len(c.cfg.Prefix):]] = it.Value
+	}
+	return out, nil
+}
+
+// Delete removes key; a missing key is memcache.ErrCacheMiss.
+func (c *Client) Delete(key string) error {
+	k, err := c.Key(key)
+	if err != nil {
+		return err
+	}
+	return c.mc.Delete(k)
+}
+
+// IncrDecr adds (or, for decr, subtracts) delta.
+func (c *Client) IncrDecr(decr bool, key string, delta uint64) (uint64, error) {
+	k, err := c.Key(key)
+	if err != nil {
+		return 0, err
+	}
+	if decr {
+		return c.mc.Decrement(k, delta)
+	}
+	return c.mc.Increment(k, delta)
+}
+
+// Touch sets a new expiry on key.
+func (c *Client) Touch(key string, exptime int32) error {
+	k, err := c.Key(key)
+	if err != nil {
+		return err
+	}
+	return c.mc.Touch(k, exptime)
+}
+
+// FlushAll empties every server.
+func (c *Client) FlushAll() error {
+	if c.sel.Len() == 0 {
+		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	}
+	return c.mc.FlushAll()
+}
+
+// ServerForKey returns the server key maps to.
+func (c *Client) ServerForKey(key string) (string, error) {
+	k, err := c.Key(key)
+	if err != nil {
+		return "", err
+	}
+	return c.servers[c.sel.Index(k)].Addr, nil
+}

@@ -1,0 +1,24 @@
+package mc
+
+import "fmt"
+
+// MaxKeyLen is memcached's limit on a key, in bytes.
+const MaxKeyLen = 250
+
+// CheckKey validates the full key (prefix included) against memcached's
+// ASCII protocol rules: 1 to 250 bytes, no control characters, no space and
+// no DEL. A key that breaks them could inject commands, so nothing is sent.
+func CheckKey(key string) error {
+	if len(key) == 0 {
+		return errorf(CodeBadArg, "memcached keys must not be empty")
+	}
+	if len(key) > MaxKeyLen {
+		return errorf(CodeBadArg, fmt.Sprintf("memcached keys must be at most %d bytes (this one is %d bytes, memcache.key_prefix included)", MaxKeyLen, len(key)))
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c <= ' ' || c == 0x7f {
+			return errorf(CodeBadArg, fmt.Sprintf("memcached keys must not contain spaces or control characters (byte 0x%02x at offset %d)", c, i))
+		}
+	}
+	return nil
+}

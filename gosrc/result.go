@@ -1,0 +1,74 @@
+package main
+
+/*
+#include <stdlib.h>
+#include <string.h>
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+// out is the result buffer: malloc'd, owned by Go, reused by every call and
+// valid until the next one. The shim copies out of it at once.
+var out struct {
+	p   unsafe.Pointer
+	cap int
+	b   []byte // view of p[:cap]
+	n   int
+}
+
+func reset() { out.n = 0 }
+
+func grow(extra int) {
+	need := out.n + extra
+	if need <= out.cap {
+		return
+	}
+	c := out.cap * 2
+	if c < need {
+		c = need
+	}
+	if c < 256 {
+		c = 256
+	}
+	p := C.realloc(out.p, C.size_t(c))
+	if p == nil {
+		panic("out of memory for the result buffer")
+	}
+	out.p, out.cap = p, c
+	out.b = unsafe.Slice((*byte)(p), c)
+}
+
+func put(b []byte) {
+	grow(len(b))
+	out.n += copy(out.b[out.n:], b)
+}
+
+func putString(s string) {
+	grow(len(s))
+	out.n += copy(out.b[out.n:], s)
+}
+
+// putField appends a length-prefixed field (4-byte little-endian length).
+func putField(s []byte) {
+	grow(4 + len(s))
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
+	out.n += 4
+	out.n += copy(out.b[out.n:], s)
+}
+
+func putFieldString(s string) {
+	grow(4 + len(s))
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
+	out.n += 4
+	out.n += copy(out.b[out.n:], s)
+}
+
+// publish hands the buffer to C through the out parameters.
+func publish(data **C.char, n *C.size_t) {
+	*data = (*C.char)(out.p)
+	*n = C.size_t(out.n)
+}

@@ -1,0 +1,118 @@
+# lib.sh: shared by demo.sh and run-all.sh. Installs what is missing, builds
+# and installs the extension, and runs a throwaway PostgreSQL cluster and
+# memcached servers on loopback under $MC_WORK. Source it; call mc_teardown
+# (or let the EXIT trap do it).
+
+MC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MC_PGPORT=${MC_PGPORT:-54329}
+# memcached servers of the tests: three healthy ones, one that will be
+# stopped (SIGSTOP: accepts, never answers), and a port nobody listens on.
+MC_PORT_BASE=${MC_PORT_BASE:-22122}
+MC_PORTS=($MC_PORT_BASE $((MC_PORT_BASE + 1)) $((MC_PORT_BASE + 2)))
+MC_STOPPED_PORT=$((MC_PORT_BASE + 3))
+MC_CLOSED_PORT=$((MC_PORT_BASE + 7))
+
+log() { printf '== %s\n' "$*" >&2; }
+
+mc_need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "run as root (it installs packages and runs PostgreSQL as user postgres)" >&2
+		exit 2
+	fi
+}
+
+# Debian packages the build and the tests need.
+mc_install_deps() {
+	local pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib memcached make gcc libc6-dev procps)
+	local missing=()
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	# Debian's packaging starts a cluster and memcached of its own; ours are
+	# separate (other ports), so theirs are left as they are.
+	if ! command -v go >/dev/null 2>&1; then
+		if [ -x /usr/local/go/bin/go ]; then
+			export PATH=/usr/local/go/bin:$PATH
+		else
+			log "installing Go"
+			apt-get install -y -qq golang-go >/dev/null
+			export GOTOOLCHAIN=auto
+		fi
+	fi
+	export PATH=/usr/lib/postgresql/15/bin:$PATH
+}
+
+mc_build_install() {
+	log "building and installing the extension"
+	make -C "$MC_ROOT" -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/dev/null
+	make -C "$MC_ROOT" -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install >/dev/null
+}
+
+mc_start_memcached() {
+	local port
+	for port in "${MC_PORTS[@]}" "$MC_STOPPED_PORT"; do
+		memcached -u root -l 127.0.0.1 -p "$port" -U 0 -m 64 -c 1024 \
+			-P "$MC_WORK/memcached-$port.pid" >"$MC_WORK/memcached-$port.log" 2>&1 &
+	done
+	for port in "${MC_PORTS[@]}" "$MC_STOPPED_PORT"; do
+		for _ in $(seq 100); do
+			"$MC_ROOT/test/mcwire" "$port" version >/dev/null 2>&1 && break
+			sleep 0.05
+		done
+	done
+}
+
+mc_memcached_pid() { cat "$MC_WORK/memcached-$1.pid"; }
+
+# mc_start_pg [extra postgresql.conf lines...]
+mc_start_pg() {
+	local data=$MC_WORK/pgdata
+	mkdir -p "$data"
+	chown postgres: "$data"
+	runuser -u postgres -- initdb -D "$data" -A trust -U postgres >/dev/null
+	{
+		echo "listen_addresses = ''"
+		echo "port = $MC_PGPORT"
+		echo "unix_socket_directories = '$MC_WORK'"
+		echo "memcache.servers = '127.0.0.1:${MC_PORTS[0]}'"
+		echo "max_connections = 150"
+		echo "log_min_messages = warning"
+		for line in "$@"; do echo "$line"; done
+	} >>"$data/postgresql.conf"
+	runuser -u postgres -- pg_ctl -D "$data" -l "$MC_WORK/postgresql.log" -w start >/dev/null
+	export PGHOST=$MC_WORK PGPORT=$MC_PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+mc_stop_pg() {
+	[ -d "$MC_WORK/pgdata" ] && runuser -u postgres -- pg_ctl -D "$MC_WORK/pgdata" -m fast -w -t 30 stop >/dev/null 2>&1
+	true
+}
+
+mc_teardown() {
+	mc_stop_pg
+	local f
+	for f in "$MC_WORK"/memcached-*.pid; do
+		[ -f "$f" ] || continue
+		kill -CONT "$(cat "$f")" 2>/dev/null
+		kill "$(cat "$f")" 2>/dev/null
+	done
+	[ -n "${MC_KEEP:-}" ] || rm -rf "$MC_WORK"
+}
+
+mc_setup() {
+	mc_need_root
+	mc_install_deps
+	MC_WORK=$(mktemp -d /tmp/memcache-test.XXXXXX)
+	chmod 755 "$MC_WORK"
+	chown postgres: "$MC_WORK"
+	trap mc_teardown EXIT
+	mc_build_install
+	mc_start_memcached
+	mc_start_pg "$@"
+}
