@@ -12,7 +12,7 @@ PGFILEDESC = "memcache - memcached from SQL"
 
 TESTS = $(wildcard test/sql/*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
-REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -Iextension
 SHLIB_LINK = -ldl -lpthread

@@ -184,11 +184,7 @@ mc_outcome(int rc, const char *op, const char *key, int keylen)
 					 errhint("memcached's item size limit is set by its -I option (1 MB by default).")));
 			break;
 		case MCGO_BADARG:
-			if (key != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("memcache: invalid key \"%.*s\": %.*s", keylen, key,
-								(int) mc_len, mc_data)));
+		case MCGO_BADKEY:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("memcache: %.*s", (int) mc_len, mc_data)));

@@ -20,11 +20,12 @@
 #define MCGO_NETWORK	3	/* connect/read/write failure or timeout */
 #define MCGO_SERVER		4	/* the server answered with an error */
 #define MCGO_TOOLARGE	5	/* the server refused the value as too large */
-#define MCGO_BADARG		6	/* invalid key or argument: nothing was sent */
+#define MCGO_BADARG		6	/* invalid argument: nothing was sent */
 #define MCGO_NONNUMERIC 7	/* incr/decr on a value that is not a number */
 #define MCGO_NOSERVERS	8	/* memcache.servers is empty */
 #define MCGO_CONFIG		9	/* the server list does not parse */
 #define MCGO_INTERNAL	10	/* a Go panic, recovered */
+#define MCGO_BADKEY		11	/* invalid key: nothing was sent */
 
 /* Storage verbs of mcgo_store. */
 #define MCGO_SET		0

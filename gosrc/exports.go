@@ -18,6 +18,7 @@ import (
 
 // The result codes must be the ones the shim expects.
 var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
+var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
 var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
 var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
 

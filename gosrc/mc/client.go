@@ -2,6 +2,7 @@ package mc
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"time"
 
@@ -71,16 +72,17 @@ func (c *Client) Servers() []Server { return c.servers }
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {
+	full := key
 	if c.cfg.Prefix != "" {
-		key = c.cfg.Prefix + key
+		full = c.cfg.Prefix + key
 	}
-	if err := CheckKey(key); err != nil {
-		return "", err
+	if err := CheckKey(full); err != nil {
+		return "", errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
 	}
 	if c.sel.Len() == 0 {
 		return "", errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
 	}
-	return key, nil
+	return full, nil
 }
 
 // Store runs set, add, replace, append or prepend.

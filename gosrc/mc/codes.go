@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -25,6 +26,7 @@ const (
 	CodeNoServers
 	CodeConfig
 	CodeInternal
+	CodeBadKey
 )
 
 // ErrInterrupted is returned from a socket operation when PostgreSQL has an
@@ -56,7 +58,7 @@ func Classify(err error) Code {
 	case errors.Is(err, memcache.ErrNoServers):
 		return CodeNoServers
 	case errors.Is(err, memcache.ErrMalformedKey):
-		return CodeBadArg
+		return CodeBadKey
 	}
 	msg := err.Error()
 	switch {
@@ -85,6 +87,12 @@ func Classify(err error) Code {
 func Describe(err error) string {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "memcache: ")
+	// gomemcache: unexpected response line from "set": "SERVER_ERROR ...\r\n"
+	if i := strings.Index(msg, `: "`); i >= 0 && strings.HasPrefix(msg, "unexpected response line") {
+		if line, err := strconv.Unquote(msg[i+2:]); err == nil {
+			return "memcached replied " + strings.TrimSpace(line)
+		}
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return "timed out (memcache.timeout)"
 	}

@@ -10,14 +10,14 @@ const MaxKeyLen = 250
 // no DEL. A key that breaks them could inject commands, so nothing is sent.
 func CheckKey(key string) error {
 	if len(key) == 0 {
-		return errorf(CodeBadArg, "memcached keys must not be empty")
+		return errorf(CodeBadKey, "memcached keys must not be empty")
 	}
 	if len(key) > MaxKeyLen {
-		return errorf(CodeBadArg, fmt.Sprintf("memcached keys must be at most %d bytes (this one is %d bytes, memcache.key_prefix included)", MaxKeyLen, len(key)))
+		return errorf(CodeBadKey, fmt.Sprintf("memcached keys must be at most %d bytes (this one is %d bytes, memcache.key_prefix included)", MaxKeyLen, len(key)))
 	}
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c <= ' ' || c == 0x7f {
-			return errorf(CodeBadArg, fmt.Sprintf("memcached keys must not contain spaces or control characters (byte 0x%02x at offset %d)", c, i))
+			return errorf(CodeBadKey, fmt.Sprintf("memcached keys must not contain spaces or control characters (byte 0x%02x at offset %d)", c, i))
 		}
 	}
 	return nil
