@@ -173,16 +173,16 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := configured()
-	if err != nil {
-		return finish(err, data, n)
-	}
 	raw := goBytes(keys, kn)
 	list := make([]string, 0, int(nkeys))
 	for len(raw) >= 4 {
 		l := binary.LittleEndian.Uint32(raw)
-		list = append(list, string(raw[4:4+l]))
+		list = append(list, string(raw[4:4+l])) // a malformed buffer panics: MCGO_INTERNAL
 		raw = raw[4+l:]
+	}
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
 	}
 	found, err := c.GetMulti(list)
 	if err == nil {
