@@ -29,6 +29,28 @@ bool		mc_go_loaded = false;
 
 static mcgo_interrupt_flags interrupt_flags;
 
+/*
+ * A signal that arrives while the backend's thread runs Go code would run
+ * PostgreSQL's handler on a small goroutine stack.  With SA_ONSTACK it runs
+ * on the signal stack Go gives every thread that calls into it.
+ */
+static void
+handlers_on_signal_stack(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+	{
+		struct sigaction act;
+
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &act) != 0)
+			continue;
+		if (act.sa_handler == SIG_DFL || act.sa_handler == SIG_IGN ||
+			(act.sa_flags & SA_ONSTACK))
+			continue;
+		act.sa_flags |= SA_ONSTACK;
+		sigaction(sig, &act, NULL);
+	}
+}
+
 #define RESOLVE(field, name) \
 	do { \
 		*(void **) &mcgo.field = dlsym(handle, name); \
@@ -53,6 +75,7 @@ mc_load_go(void)
 		elog(ERROR, "memcache: the Go runtime must not start in the postmaster");
 
 	snprintf(path, sizeof(path), "%s/memcache_go.so", pkglib_path);
+	handlers_on_signal_stack();
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);

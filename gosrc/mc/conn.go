@@ -1,17 +1,23 @@
+//go:build linux
+
 package mc
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
-// Slice is how long a socket operation may block before it checks for a
-// pending PostgreSQL interrupt. Short enough to honour a cancel within
-// 100 ms; long enough that a normal call never hits it.
+// Slice is how long one socket call may block before the caller checks
+// for a pending PostgreSQL interrupt. A signal (cancel, statement_timeout,
+// terminate) also ends the wait at once with EINTR; the slice bounds the
+// case where the signal went to another thread.
 const Slice = 20 * time.Millisecond
 
 // InterruptPending reports whether the backend has an interrupt it can
@@ -30,72 +36,202 @@ func (e *timeoutError) Error() string {
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return true }
 
-// slicedConn makes a connection interruptible without a second goroutine:
-// the deadline the client asks for is kept here, and the socket only ever
-// gets a deadline at most one Slice away. When a slice runs out, the read or
-// write checks for an interrupt and the real deadline, then resumes.
-type slicedConn struct {
-	net.Conn
-	timeout  time.Duration
-	deadline time.Time
+// sockConn is a net.Conn over a blocking socket, read and written with
+// plain system calls on the calling thread. Go's netpoller would park the
+// goroutine and wake the backend's thread from another thread on every
+// reply, which doubles the cost of a call; a blocking read does not. The
+// socket's SO_RCVTIMEO/SO_SNDTIMEO are one Slice, so no call blocks longer
+// than that without checking for interrupts and the deadline.
+type sockConn struct {
+	fd       int
+	network  string
+	remote   string
+	timeout  time.Duration // memcache.timeout, for messages
+	deadline time.Time     // what the client asked for
+	wait     time.Duration // the socket's current SO_*TIMEO
 }
 
-func (c *slicedConn) SetDeadline(t time.Time) error {
-	c.deadline = t
-	return c.Conn.SetDeadline(sliceEnd(time.Now(), t))
-}
+type connAddr struct{ network, s string }
 
-func sliceEnd(now, deadline time.Time) time.Time {
-	end := now.Add(Slice)
-	if !deadline.IsZero() && deadline.Before(end) {
-		return deadline
+func (a connAddr) Network() string { return a.network }
+func (a connAddr) String() string  { return a.s }
+
+func (c *sockConn) LocalAddr() net.Addr  { return connAddr{c.network, ""} }
+func (c *sockConn) RemoteAddr() net.Addr { return connAddr{c.network, c.remote} }
+
+func (c *sockConn) Close() error {
+	if c.fd < 0 {
+		return nil
 	}
-	return end
+	err := syscall.Close(c.fd)
+	c.fd = -1
+	return err
 }
 
-// next is called when a slice ran out: it says whether to go on.
-func (c *slicedConn) next(op string) error {
+func (c *sockConn) SetDeadline(t time.Time) error {
+	c.deadline = t
+	want := Slice
+	if c.timeout > 0 && c.timeout < want {
+		want = c.timeout
+	}
+	if c.wait != want {
+		return c.setWait(want)
+	}
+	return nil
+}
+
+func (c *sockConn) SetReadDeadline(t time.Time) error  { return c.SetDeadline(t) }
+func (c *sockConn) SetWriteDeadline(t time.Time) error { return c.SetDeadline(t) }
+
+func (c *sockConn) setWait(d time.Duration) error {
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	tv := syscall.NsecToTimeval(d.Nanoseconds())
+	if err := syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	if err := syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	c.wait = d
+	return nil
+}
+
+// next is called when a wait ended without data (timeout slice or signal):
+// it says whether to go on, and shortens the last slice to the deadline.
+func (c *sockConn) next(op string) error {
 	if InterruptPending() {
 		return ErrInterrupted
 	}
-	now := time.Now()
-	if !c.deadline.IsZero() && !now.Before(c.deadline) {
-		return &timeoutError{op: op, addr: c.RemoteAddr().String(), timeout: c.timeout}
+	if c.deadline.IsZero() {
+		return nil
 	}
-	return c.Conn.SetDeadline(sliceEnd(now, c.deadline))
+	left := time.Until(c.deadline)
+	if left <= 0 {
+		return &timeoutError{op: op, addr: c.remote, timeout: c.timeout}
+	}
+	if left < c.wait {
+		return c.setWait(left)
+	}
+	return nil
 }
 
-func (c *slicedConn) Read(p []byte) (int, error) {
+func (c *sockConn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
+}
+
+func retry(err error) bool {
+	return err == syscall.EAGAIN || err == syscall.EINTR
+}
+
+func (c *sockConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for {
-		n, err := c.Conn.Read(p)
-		if n > 0 || err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
-			return n, err
-		}
-		if err := c.next("reading from"); err != nil {
-			return 0, err
+		n, err := syscall.Read(c.fd, p)
+		switch {
+		case err == nil && n == 0:
+			return 0, io.EOF
+		case err == nil:
+			return n, nil
+		case retry(err):
+			if err := c.next("reading from"); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, c.opError("read", err)
 		}
 	}
 }
 
-func (c *slicedConn) Write(p []byte) (int, error) {
+func (c *sockConn) Write(p []byte) (int, error) {
 	done := 0
-	for {
-		n, err := c.Conn.Write(p[done:])
-		done += n
-		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
-			return done, err
-		}
-		if err := c.next("writing to"); err != nil {
-			return done, err
+	for done < len(p) {
+		// MSG_NOSIGNAL: a reset connection is an EPIPE error, not a SIGPIPE.
+		n, err := syscall.SendmsgN(c.fd, p[done:], nil, nil, syscall.MSG_NOSIGNAL)
+		switch {
+		case err == nil:
+			done += n
+		case retry(err):
+			if err := c.next("writing to"); err != nil {
+				return done, err
+			}
+		default:
+			return done, c.opError("write", err)
 		}
 	}
+	return done, nil
 }
 
-// dial connects within timeout, polling for interrupts every Slice. The
-// connect itself cannot be resumed, so a short-lived goroutine watches the
-// flags and cancels it; dials are rare (connections are pooled).
+// dial connects to address within timeout, checking for interrupts every
+// Slice. Host names are resolved here (IP literals need no lookup).
 func dial(ctx context.Context, network, address string, timeout time.Duration) (net.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	deadline := time.Now().Add(timeout)
+	var sas []syscall.Sockaddr
+	if network == "unix" {
+		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
+	} else {
+		var err error
+		if sas, err = resolve(ctx, address, deadline); err != nil {
+			return nil, err
+		}
+	}
+	var last error
+	for _, sa := range sas {
+		c, err := connect(network, address, sa, deadline, timeout)
+		if err == nil {
+			return c, nil
+		}
+		if errors.Is(err, ErrInterrupted) || isTimeout(err) {
+			return nil, err
+		}
+		last = err
+	}
+	return nil, last
+}
+
+func isTimeout(err error) bool {
+	var te *timeoutError
+	return errors.As(err, &te)
+}
+
+func resolve(ctx context.Context, address string, deadline time.Time) ([]syscall.Sockaddr, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	port, err := net.LookupPort("tcp", portStr)
+	if err != nil {
+		return nil, err
+	}
+	var ips []net.IP
+	if ip := net.ParseIP(host); ip != nil {
+		ips = []net.IP{ip}
+	} else if ips, err = lookup(ctx, host, deadline); err != nil {
+		return nil, err
+	}
+	sas := make([]syscall.Sockaddr, 0, len(ips))
+	for _, ip := range ips {
+		if ip4 := ip.To4(); ip4 != nil {
+			sa := &syscall.SockaddrInet4{Port: port}
+			copy(sa.Addr[:], ip4)
+			sas = append(sas, sa)
+		} else if ip16 := ip.To16(); ip16 != nil {
+			sa := &syscall.SockaddrInet6{Port: port}
+			copy(sa.Addr[:], ip16)
+			sas = append(sas, sa)
+		}
+	}
+	return sas, nil
+}
+
+// lookup resolves a host name. The resolver cannot be sliced, so a
+// short-lived goroutine watches for interrupts and cancels it; lookups only
+// happen when a new connection is made.
+func lookup(ctx context.Context, host string, deadline time.Time) ([]net.IP, error) {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	done := make(chan struct{})
 	defer close(done)
@@ -117,21 +253,103 @@ func dial(ctx context.Context, network, address string, timeout time.Duration) (
 			}
 		}
 	}()
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, network, address)
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	if err != nil {
 		select {
 		case <-interrupted:
 			return nil, ErrInterrupted
 		default:
 		}
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-			return nil, &timeoutError{op: "connecting to", addr: address, timeout: timeout}
-		}
 		return nil, err
 	}
-	if tc, ok := nc.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
+	ips := make([]net.IP, len(addrs))
+	for i, a := range addrs {
+		ips[i] = a.IP
 	}
-	return &slicedConn{Conn: nc, timeout: timeout}, nil
+	return ips, nil
+}
+
+func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, timeout time.Duration) (net.Conn, error) {
+	family := syscall.AF_UNIX
+	switch sa.(type) {
+	case *syscall.SockaddrInet4:
+		family = syscall.AF_INET
+	case *syscall.SockaddrInet6:
+		family = syscall.AF_INET6
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout}
+	dialErr := func(err error) error {
+		c.Close()
+		return &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
+	}
+	err = syscall.Connect(fd, sa)
+	for err == syscall.EINTR {
+		err = syscall.Connect(fd, sa)
+	}
+	if err == syscall.EINPROGRESS || err == syscall.EAGAIN || err == syscall.EALREADY {
+		if err := waitWritable(c, deadline); err != nil {
+			c.Close()
+			return nil, err
+		}
+		soErr, gerr := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+		if gerr != nil {
+			return nil, dialErr(gerr)
+		}
+		err = nil
+		if soErr != 0 {
+			err = syscall.Errno(soErr)
+		}
+	}
+	if err != nil {
+		return nil, dialErr(err)
+	}
+	if err := syscall.SetNonblock(fd, false); err != nil {
+		return nil, dialErr(err)
+	}
+	if family != syscall.AF_UNIX {
+		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	}
+	if err := c.setWait(Slice); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+type pollFd struct {
+	fd      int32
+	events  int16
+	revents int16
+}
+
+const pollOut = 0x4
+
+// waitWritable waits for a non-blocking connect to finish, in slices.
+func waitWritable(c *sockConn, deadline time.Time) error {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return &timeoutError{op: "connecting to", addr: c.remote, timeout: c.timeout}
+		}
+		if left > Slice {
+			left = Slice
+		}
+		ts := syscall.NsecToTimespec(left.Nanoseconds())
+		pfd := pollFd{fd: int32(c.fd), events: pollOut}
+		n, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1,
+			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if errno != 0 && errno != syscall.EINTR {
+			return os.NewSyscallError("ppoll", errno)
+		}
+		if errno == 0 && n > 0 {
+			return nil
+		}
+		if InterruptPending() {
+			return ErrInterrupted
+		}
+	}
 }
