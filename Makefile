@@ -31,7 +31,7 @@ GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_a
 all: memcache_go.so
 
 libmcgo.a: $(GO_SRC)
-	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
 
 memcache_go.so: libmcgo.a extension/memcache_go.map
 	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
