@@ -141,7 +141,8 @@ mc_prepare_slow(void)
 	mc_load_go();
 	servers = effective_servers();
 	rc = mcgo.configure(servers, strlen(servers), (char *) prefix, strlen(prefix),
-						mc_key_distribution, mc_timeout_ms, &mc_data, &mc_len);
+						mc_key_distribution, mc_timeout_ms,
+						mc_server_retry_delay_s * 1000, &mc_data, &mc_len);
 	pfree(servers);
 	if (rc != MCGO_OK)
 		ereport(ERROR,
@@ -151,9 +152,10 @@ mc_prepare_slow(void)
 	mc_config_dirty = false;
 }
 
-/* What memcache.on_error says to do with a failure. */
+/* What memcache.on_error says to do with the failure described in msg. */
 static bool
-fail(int sqlstate, const char *op, const char *key, int keylen)
+fail_msg(int sqlstate, const char *op, const char *key, int keylen,
+		 const char *msg, int msglen)
 {
 	int			level;
 
@@ -172,12 +174,28 @@ fail(int sqlstate, const char *op, const char *key, int keylen)
 		ereport(level,
 				(errcode(sqlstate),
 				 errmsg("memcache: %s \"%.*s\" failed: %.*s", op, keylen, key,
-						(int) mc_len, mc_data)));
+						msglen, msg)));
 	else
 		ereport(level,
 				(errcode(sqlstate),
-				 errmsg("memcache: %s failed: %.*s", op, (int) mc_len, mc_data)));
+				 errmsg("memcache: %s failed: %.*s", op, msglen, msg)));
 	return false;
+}
+
+static bool
+fail(int sqlstate, const char *op, const char *key, int keylen)
+{
+	return fail_msg(sqlstate, op, key, keylen, mc_data, (int) mc_len);
+}
+
+void
+mc_partial_failure(int rc, const char *op, const char *msg, int msglen)
+{
+	if (rc == MCGO_INTERRUPTED)
+		CHECK_FOR_INTERRUPTS();
+	fail_msg(rc == MCGO_NETWORK ? ERRCODE_IO_ERROR :
+			 rc == MCGO_INTERRUPTED ? ERRCODE_QUERY_CANCELED : ERRCODE_SYSTEM_ERROR,
+			 op, NULL, 0, msg, msglen);
 }
 
 bool

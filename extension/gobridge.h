@@ -13,7 +13,8 @@ typedef struct GoBridge
 	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
 	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
 	int			(*configure) (char *servers, size_t sn, char *prefix, size_t pn,
-							  int dist, int timeout_ms, char **data, size_t *n);
+							  int dist, int timeout_ms, int retry_delay_ms,
+							  char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
 	int			(*get) (char *key, size_t kn, char **data, size_t *n);
@@ -61,5 +62,11 @@ extern void mc_load_go(void);
  * NULL, length keylen) the key, for the message.
  */
 extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
+
+/*
+ * mc_partial_failure: a call that failed on some servers but has results
+ * from others (get_multi): report msg as memcache.on_error says.
+ */
+extern void mc_partial_failure(int rc, const char *op, const char *msg, int msglen);
 
 #endif

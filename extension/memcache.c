@@ -23,6 +23,7 @@ char	   *mc_key_prefix = NULL;
 int			mc_key_distribution = MCGO_DIST_CACHE_MEMCACHED;
 int			mc_timeout_ms = 1000;
 int			mc_on_error = MC_ON_ERROR_WARNING;
+int			mc_server_retry_delay_s = 5;
 
 static const struct config_enum_entry distribution_options[] = {
 	{"cache_memcached", MCGO_DIST_CACHE_MEMCACHED, false},
@@ -154,6 +155,17 @@ _PG_init(void)
 							INT_MAX / 1000,
 							PGC_USERSET,
 							GUC_UNIT_MS,
+							NULL, assign_int_dirty, NULL);
+
+	DefineCustomIntVariable("memcache.server_retry_delay",
+							"After a server fails, calls for its keys fail at once for this long.",
+							"Then one call tries the server again. 0 turns this off.",
+							&mc_server_retry_delay_s,
+							5,
+							0,
+							3600,
+							PGC_SUSET,
+							GUC_UNIT_S,
 							NULL, assign_int_dirty, NULL);
 
 	DefineCustomEnumVariable("memcache.on_error",

@@ -19,6 +19,7 @@ extern char *mc_key_prefix;
 extern int	mc_key_distribution;
 extern int	mc_timeout_ms;
 extern int	mc_on_error;
+extern int	mc_server_retry_delay_s;
 
 /* Servers added in this session by memcache_server_add (may be NULL). */
 extern char *mc_added_servers;

@@ -135,11 +135,20 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 
 	mc_prepare();
 	rc = mcgo.get_multi(keys.data, keys.len, n, &mc_data, &mc_len);
-	if (!mc_outcome(rc, "get_multi", NULL, 0))
-		return (Datum) 0;
+	if (rc != MCGO_OK && rc != MCGO_NETWORK && rc != MCGO_SERVER &&
+		rc != MCGO_INTERRUPTED && rc != MCGO_NOSERVERS)
+		mc_outcome(rc, "get_multi", NULL, 0);	/* raises */
 
 	p = mc_data;
 	end = mc_data + mc_len;
+	{
+		uint32		mlen;
+		const char *msg = next_field(&p, end, &mlen);
+
+		/* Some server failed: say so, and still return what the others had. */
+		if (rc != MCGO_OK)
+			mc_partial_failure(rc, "get_multi", msg, (int) mlen);
+	}
 	while (p < end)
 	{
 		Datum		values[2];

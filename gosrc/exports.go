@@ -115,7 +115,7 @@ func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (
 
 //export mcgo_configure
 func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
-	dist C.int, timeoutMs C.int, data **C.char, n *C.size_t) (code C.int) {
+	dist C.int, timeoutMs C.int, retryDelayMs C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
 	c, err := client.Reconfigure(mc.Config{
@@ -123,6 +123,7 @@ func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
 		Prefix:       goString(prefix, pn),
 		Distribution: mc.Distribution(dist),
 		Timeout:      time.Duration(timeoutMs) * time.Millisecond,
+		RetryDelay:   time.Duration(retryDelayMs) * time.Millisecond,
 	})
 	if err != nil {
 		return finish(err, data, n)
@@ -166,8 +167,10 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 	return finish(err, data, n)
 }
 
-// mcgo_get_multi takes nkeys length-prefixed keys and returns the found
-// ones as length-prefixed key, value pairs.
+// mcgo_get_multi takes nkeys length-prefixed keys. Its result is a field
+// with the error message (empty when every server answered), then the found
+// keys as length-prefixed key, value pairs: a failed server does not hide
+// the values of the others. The code is that of the error, if any.
 //
 //export mcgo_get_multi
 func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
@@ -185,17 +188,25 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 		return finish(err, data, n)
 	}
 	found, err := c.GetMulti(list)
-	if err == nil {
-		// In the order asked, each key once.
-		for _, k := range list {
-			if v, ok := found[k]; ok {
-				putFieldString(k)
-				putField(v)
-				delete(found, k)
-			}
+	code = C.MCGO_OK
+	if err != nil {
+		if code = C.int(mc.Classify(err)); code == C.MCGO_BADKEY {
+			return finish(err, data, n)
+		}
+		putFieldString(mc.Describe(err))
+	} else {
+		putFieldString("")
+	}
+	// In the order asked, each key once.
+	for _, k := range list {
+		if v, ok := found[k]; ok {
+			putFieldString(k)
+			putField(v)
+			delete(found, k)
 		}
 	}
-	return finish(err, data, n)
+	publish(data, n)
+	return code
 }
 
 //export mcgo_delete

@@ -23,8 +23,9 @@ type Probe struct {
 }
 
 // eachServer runs f for every server in parallel on its own connection
-// (admin commands do not take pooled connections) and waits for all.
-func (c *Client) eachServer(f func(i int, rw *bufio.ReadWriter) error) []error {
+// (admin commands do not take pooled connections) and waits for all. With
+// h, servers marked down are skipped and failures mark them.
+func (c *Client) eachServer(h *health, f func(i int, rw *bufio.ReadWriter) error) []error {
 	errs := make([]error, len(c.servers))
 	var wg sync.WaitGroup
 	for i, s := range c.servers {
@@ -36,7 +37,7 @@ func (c *Client) eachServer(f func(i int, rw *bufio.ReadWriter) error) []error {
 					errs[i] = errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
 				}
 			}()
-			nc, err := dial(context.Background(), s.Network, s.Addr, c.cfg.Timeout)
+			nc, err := dial(context.Background(), s.Network, s.Addr, c.cfg.Timeout, h)
 			if err != nil {
 				errs[i] = err
 				return
@@ -75,7 +76,7 @@ func (c *Client) Stats() ([]Stat, error) {
 		return nil, errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
 	}
 	per := make([][]Stat, len(c.servers))
-	errs := c.eachServer(func(i int, rw *bufio.ReadWriter) error {
+	errs := c.eachServer(c.health, func(i int, rw *bufio.ReadWriter) error {
 		if err := command(rw, "stats"); err != nil {
 			return err
 		}
@@ -105,7 +106,8 @@ func (c *Client) Stats() ([]Stat, error) {
 	return all, first
 }
 
-// Probe asks every server for its version now and times the round trip.
+// Probe asks every server for its version now and times the round trip,
+// marked down or not; a server that answers is no longer marked down.
 func (c *Client) Probe() []Probe {
 	out := make([]Probe, len(c.servers))
 	start := make([]time.Time, len(c.servers))
@@ -113,7 +115,7 @@ func (c *Client) Probe() []Probe {
 		out[i].Server = s.Addr
 		start[i] = time.Now()
 	}
-	errs := c.eachServer(func(i int, rw *bufio.ReadWriter) error {
+	errs := c.eachServer(nil, func(i int, rw *bufio.ReadWriter) error {
 		if err := command(rw, "version"); err != nil {
 			return err
 		}
@@ -132,6 +134,7 @@ func (c *Client) Probe() []Probe {
 			out[i].Err = Describe(err)
 		} else {
 			out[i].Reachable = true
+			c.health.ok(c.servers[i].Addr)
 		}
 	}
 	return out

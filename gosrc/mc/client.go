@@ -15,6 +15,7 @@ type Config struct {
 	Prefix       string
 	Distribution Distribution
 	Timeout      time.Duration
+	RetryDelay   time.Duration // memcache.server_retry_delay; 0: no fast fail
 }
 
 // Client is the backend's one memcached client.
@@ -23,6 +24,7 @@ type Client struct {
 	servers []Server
 	sel     *Selector
 	mc      *memcache.Client
+	health  *health
 }
 
 // maxIdleConns keeps one spare connection per server beside the one in use:
@@ -35,12 +37,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid memcache.servers: "+err.Error())
 	}
-	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution)}
+	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution), health: &health{}}
+	c.health.setDelay(cfg.RetryDelay)
+	c.sel.health = c.health
 	c.mc = memcache.NewFromSelector(c.sel)
 	c.mc.Timeout = cfg.Timeout
 	c.mc.MaxIdleConns = maxIdleConns
 	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-		return dial(ctx, network, address, c.mc.Timeout)
+		return dial(ctx, network, address, c.mc.Timeout, c.health)
 	}
 	return c, nil
 }
@@ -52,6 +56,7 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution {
 		c.cfg = cfg
 		c.mc.Timeout = cfg.Timeout
+		c.health.setDelay(cfg.RetryDelay)
 		return c, nil
 	}
 	n, err := NewClient(cfg)
@@ -121,7 +126,9 @@ func (c *Client) Get(key string) ([]byte, error) {
 }
 
 // GetMulti returns the values found, keyed by the user's key (prefix
-// removed). One request per server, servers in parallel.
+// removed). One request per server, servers in parallel. When a server
+// fails (or is marked down) the values from the others are returned with
+// the error.
 func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
 	full := make([]string, 0, len(keys))
 	for _, key := range keys {
@@ -131,18 +138,29 @@ func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
 		}
 		full = append(full, k)
 	}
-	if len(full) == 0 {
-		return nil, nil
+	// Keys of servers marked down are left out here: gomemcache would fail
+	// the whole call on them.
+	var downErr error
+	ask := full[:0:0]
+	for _, k := range full {
+		if err := c.health.check(c.servers[c.sel.Index(k)].Addr); err != nil {
+			downErr = err
+			continue
+		}
+		ask = append(ask, k)
 	}
-	items, err := c.mc.GetMulti(full)
-	if err != nil {
-		return nil, err
+	out := make(map[string][]byte)
+	if len(ask) == 0 {
+		return out, downErr
 	}
-	out := make(map[string][]byte, len(items))
+	items, err := c.mc.GetMulti(ask)
 	for k, it := range items {
 		out[k[len(c.cfg.Prefix):]] = it.Value
 	}
-	return out, nil
+	if err == nil {
+		err = downErr
+	}
+	return out, err
 }
 
 // Delete removes key; a missing key is memcache.ErrCacheMiss.

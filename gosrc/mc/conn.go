@@ -49,6 +49,8 @@ type sockConn struct {
 	timeout  time.Duration // memcache.timeout, for messages
 	deadline time.Time     // what the client asked for
 	wait     time.Duration // the socket's current SO_*TIMEO
+	health   *health       // told of failures (nil: not tracked)
+	used     bool          // a reply has been read on this connection
 }
 
 type connAddr struct{ network, s string }
@@ -117,8 +119,20 @@ func (c *sockConn) next(op string) error {
 	return nil
 }
 
+// failed reports a failure to the health tracker and returns it. A timeout
+// marks the server down; so does a reset or a close, unless the connection
+// had served replies before: then it is more likely a stale pooled
+// connection (memcached restarted) than a dead server, and the next call
+// finds out on a new connection.
+func (c *sockConn) failed(err error) error {
+	if c.health != nil && (!c.used || isTimeout(err)) {
+		c.health.fail(c.remote, err)
+	}
+	return err
+}
+
 func (c *sockConn) opError(op string, err error) error {
-	return &net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
+	return c.failed(&net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)})
 }
 
 func retry(err error) bool {
@@ -133,12 +147,13 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		n, err := syscall.Read(c.fd, p)
 		switch {
 		case err == nil && n == 0:
-			return 0, io.EOF
+			return 0, c.failed(io.EOF)
 		case err == nil:
+			c.used = true
 			return n, nil
 		case retry(err):
 			if err := c.next("reading from"); err != nil {
-				return 0, err
+				return 0, c.failed(err)
 			}
 		default:
 			return 0, c.opError("read", err)
@@ -156,7 +171,7 @@ func (c *sockConn) Write(p []byte) (int, error) {
 			done += n
 		case retry(err):
 			if err := c.next("writing to"); err != nil {
-				return done, err
+				return done, c.failed(err)
 			}
 		default:
 			return done, c.opError("write", err)
@@ -166,8 +181,27 @@ func (c *sockConn) Write(p []byte) (int, error) {
 }
 
 // dial connects to address within timeout, checking for interrupts every
-// Slice. Host names are resolved here (IP literals need no lookup).
-func dial(ctx context.Context, network, address string, timeout time.Duration) (net.Conn, error) {
+// Slice. Host names are resolved here (IP literals need no lookup). With a
+// health tracker, a server marked down is refused at once and a failed
+// connect marks it down.
+func dial(ctx context.Context, network, address string, timeout time.Duration, h *health) (net.Conn, error) {
+	if h != nil {
+		if err := h.check(address); err != nil {
+			return nil, err
+		}
+	}
+	c, err := dialAddr(ctx, network, address, timeout)
+	if err != nil {
+		if h != nil {
+			h.fail(address, err)
+		}
+		return nil, err
+	}
+	c.health = h
+	return c, nil
+}
+
+func dialAddr(ctx context.Context, network, address string, timeout time.Duration) (*sockConn, error) {
 	deadline := time.Now().Add(timeout)
 	var sas []syscall.Sockaddr
 	if network == "unix" {
@@ -269,7 +303,7 @@ func lookup(ctx context.Context, host string, deadline time.Time) ([]net.IP, err
 	return ips, nil
 }
 
-func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, timeout time.Duration) (net.Conn, error) {
+func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, timeout time.Duration) (*sockConn, error) {
 	family := syscall.AF_UNIX
 	switch sa.(type) {
 	case *syscall.SockaddrInet4:

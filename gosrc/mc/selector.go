@@ -28,8 +28,9 @@ func (a addr) String() string  { return a.s.Addr }
 // Selector implements memcache.ServerSelector over a fixed, ordered server
 // list. It is immutable: a new configuration builds a new one.
 type Selector struct {
-	addrs []net.Addr
-	dist  Distribution
+	addrs  []net.Addr
+	dist   Distribution
+	health *health // nil: no fast fail
 }
 
 // NewSelector returns a selector for servers placed by dist.
@@ -59,7 +60,13 @@ func (s *Selector) PickServer(key string) (net.Addr, error) {
 	if len(s.addrs) == 0 {
 		return nil, memcache.ErrNoServers
 	}
-	return s.addrs[s.Index(key)], nil
+	a := s.addrs[s.Index(key)]
+	if s.health != nil {
+		if err := s.health.check(a.String()); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // Each implements memcache.ServerSelector.

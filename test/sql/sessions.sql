@@ -30,6 +30,7 @@ SELECT memcache_get(md5('bob')) IS NULL AS logged_out;
 
 -- memcached down: the database write still happens (a WARNING, no error)
 SET memcache.servers = '127.0.0.1:22129';
+SET memcache.server_retry_delay = 0;
 INSERT INTO sessions VALUES (md5('carol'), '\x01');
 RESET memcache.servers;
 SELECT count(*) FROM sessions;
