@@ -25,6 +25,7 @@ type Client struct {
 	sel     *Selector
 	mc      *memcache.Client
 	health  *health
+	budget  budget
 }
 
 // maxIdleConns keeps one spare connection per server beside the one in use:
@@ -44,7 +45,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.mc.Timeout = cfg.Timeout
 	c.mc.MaxIdleConns = maxIdleConns
 	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-		return dial(ctx, network, address, c.mc.Timeout, c.health)
+		return dial(ctx, network, address, c.mc.Timeout, c.health, &c.budget)
 	}
 	return c, nil
 }
@@ -87,6 +88,7 @@ func (c *Client) Key(key string) (string, error) {
 	if c.sel.Len() == 0 {
 		return "", errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
 	}
+	c.budget.start(c.cfg.Timeout)
 	return full, nil
 }
 
@@ -198,6 +200,7 @@ func (c *Client) FlushAll() error {
 	if c.sel.Len() == 0 {
 		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
 	}
+	c.budget.start(c.cfg.Timeout)
 	return c.mc.FlushAll()
 }
 

@@ -50,6 +50,7 @@ type sockConn struct {
 	deadline time.Time     // what the client asked for
 	wait     time.Duration // the socket's current SO_*TIMEO
 	health   *health       // told of failures (nil: not tracked)
+	budget   *budget       // the call's overall deadline (nil: none)
 	used     bool          // a reply has been read on this connection
 }
 
@@ -71,7 +72,7 @@ func (c *sockConn) Close() error {
 }
 
 func (c *sockConn) SetDeadline(t time.Time) error {
-	c.deadline = t
+	c.deadline = c.budget.clamp(t)
 	want := Slice
 	if c.timeout > 0 && c.timeout < want {
 		want = c.timeout
@@ -184,25 +185,24 @@ func (c *sockConn) Write(p []byte) (int, error) {
 // Slice. Host names are resolved here (IP literals need no lookup). With a
 // health tracker, a server marked down is refused at once and a failed
 // connect marks it down.
-func dial(ctx context.Context, network, address string, timeout time.Duration, h *health) (net.Conn, error) {
+func dial(ctx context.Context, network, address string, timeout time.Duration, h *health, b *budget) (net.Conn, error) {
 	if h != nil {
 		if err := h.check(address); err != nil {
 			return nil, err
 		}
 	}
-	c, err := dialAddr(ctx, network, address, timeout)
+	c, err := dialAddr(ctx, network, address, timeout, b.clamp(time.Now().Add(timeout)))
 	if err != nil {
 		if h != nil {
 			h.fail(address, err)
 		}
 		return nil, err
 	}
-	c.health = h
+	c.health, c.budget = h, b
 	return c, nil
 }
 
-func dialAddr(ctx context.Context, network, address string, timeout time.Duration) (*sockConn, error) {
-	deadline := time.Now().Add(timeout)
+func dialAddr(ctx context.Context, network, address string, timeout time.Duration, deadline time.Time) (*sockConn, error) {
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
