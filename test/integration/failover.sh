@@ -1,0 +1,87 @@
+#!/bin/bash
+# failover.sh: memcache.server_retry_delay. After a server fails, calls for
+# its keys fail at once for the delay; then one call tries it again, and a
+# restarted server is used again. Keys are never moved to another server.
+set -u
+source "$MC_ROOT/test/lib.sh"
+fail=0
+say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
+q() { timeout 60 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+
+port=$((MC_PORT_BASE + 4))
+start_mc() {
+	(memcached -u root -l 127.0.0.1 -p "$port" -U 0 -m 16 -P "$MC_WORK/memcached-$port.pid" >/dev/null 2>&1 &)
+	for _ in $(seq 100); do "$MC_ROOT/test/mcwire" "$port" version >/dev/null 2>&1 && return; sleep 0.05; done
+}
+stop_mc() { kill -9 "$(cat "$MC_WORK/memcached-$port.pid")" 2>/dev/null; sleep 0.2; }
+stopped=$(mc_memcached_pid "$MC_STOPPED_PORT")
+trap 'kill -CONT $stopped 2>/dev/null; stop_mc' EXIT
+q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
+
+# 1. A black hole: the first call waits for the timeout, the next 20 fail at once.
+kill -STOP "$stopped"
+out=$(q 2>&1 <<SQL | grep -o 'RESULT.*'
+SET memcache.servers = '127.0.0.1:$MC_STOPPED_PORT';
+SET memcache.timeout = '300ms';
+SET memcache.server_retry_delay = '10s';
+SET client_min_messages = error;
+DO \$\$
+DECLARE t timestamptz; first float8; worst float8 := 0; d float8;
+BEGIN
+  t := clock_timestamp();
+  PERFORM memcache_get('k');
+  first := extract(epoch FROM clock_timestamp() - t) * 1000;
+  FOR i IN 1..20 LOOP
+    t := clock_timestamp();
+    PERFORM memcache_set('k' || i, 'v');
+    d := extract(epoch FROM clock_timestamp() - t) * 1000;
+    worst := greatest(worst, d);
+  END LOOP;
+  RAISE EXCEPTION 'RESULT % %', round(first::numeric, 1), round(worst::numeric, 2);
+END \$\$;
+SQL
+)
+kill -CONT "$stopped"
+read -r _ first worst <<<"$out"
+if [ -n "${first:-}" ] && awk "BEGIN{exit !($first >= 250 && $first < 600)}"; then
+	say ok "first call to a black-hole server ended by memcache.timeout=300ms: ${first} ms"
+else
+	say "not ok" "first call: '${first:-?}' ms (want 300 ms + slack)"
+fi
+if [ -n "${worst:-}" ] && awk "BEGIN{exit !($worst < 100)}"; then
+	say ok "the next 20 calls to the marked server each took < 100 ms (worst ${worst} ms)"
+else
+	say "not ok" "the next 20 calls: worst '${worst:-?}' ms (want < 100)"
+fi
+
+# 2. The message says why, and keys of other servers are unaffected.
+msg=$(q 2>&1 <<SQL
+SET memcache.servers = '127.0.0.1:$MC_CLOSED_PORT';
+SELECT memcache_get('a');
+SELECT memcache_get('a');
+SQL
+)
+echo "$msg" | grep -q "is marked down for .* s more after: dial tcp 127.0.0.1:$MC_CLOSED_PORT: connect: connection refused (memcache.server_retry_delay)" &&
+	say ok "a fast-failed call names the server, the cause and the setting" ||
+	say "not ok" "fast-fail message: $msg"
+
+# 3. A server that was down and came back is used again after the delay.
+start_mc
+stop_mc
+out=$(q 2>&1 <<SQL
+SET memcache.servers = '127.0.0.1:$port';
+SET memcache.server_retry_delay = '2s';
+SELECT memcache_set('back', 'before');
+\! bash -c 'memcached -u root -l 127.0.0.1 -p $port -U 0 -m 16 -P $MC_WORK/memcached-$port.pid >/dev/null 2>&1 & sleep 0.3'
+SELECT memcache_set('back', 'too early');
+SELECT pg_sleep(2.2);
+SELECT memcache_set('back', 'after');
+SQL
+)
+got=$("$MC_ROOT/test/mcwire" "$port" 'get back' | sed -n 2p)
+if [ "$got" = after ] && echo "$out" | grep -q "marked down"; then
+	say ok "a restarted server is used again once server_retry_delay has passed (value '$got' reached it)"
+else
+	say "not ok" "restarted server: memcached has '$got'; psql said: $out"
+fi
+exit $fail
