@@ -11,6 +11,15 @@ SELECT memcache_get(E'a\r\nflush_all');
 SELECT memcache_delete(E'x\r\ndelete sentinel');
 SELECT memcache_incr(E'x\r\nflush_all');
 SELECT memcache_touch(E'x\r\nflush_all', interval '1 hour');
+SELECT memcache_add(E'a\r\nflush_all', 'x');
+SELECT memcache_replace(E'a\r\nflush_all', 'x');
+SELECT memcache_append(E'a\r\nflush_all', 'x');
+SELECT memcache_prepend(E'a\r\nflush_all', 'x');
+SELECT memcache_set(E'a\r\nflush_all', '\x00'::bytea, now() + interval '1 hour');
+SELECT memcache_get_bytea(E'a\r\nflush_all');
+SELECT memcache_decr(E'x\r\nflush_all', 1);
+SELECT memcache_delete(E'x\r\nflush_all', interval '0');
+SELECT * FROM memcache_get_multi_bytea(ARRAY['ok', E'a\r\nflush_all']);
 SELECT memcache_set(E'del\x7f', 'x');
 SELECT memcache_set(repeat('k', 251), 'x');
 SELECT memcache_set(repeat('é', 126), 'x');	-- 126 characters, 252 bytes

@@ -25,6 +25,7 @@ SELECT memcache_server_add('127.0.0.1:22123');
 SET memcache.servers = '127.0.0.1:22123';
 SET memcache.key_prefix = 'other:';
 SET memcache.key_distribution = gomemcache;
+SET memcache.server_retry_delay = 0;
 -- per-call behaviour is anyone's
 SET memcache.timeout = '200ms';
 SET memcache.on_error = error;
