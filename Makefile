@@ -6,7 +6,8 @@ EXTVERSION = 1.0
 MODULE_big = memcache
 OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
        extension/storage.o extension/retrieval.o extension/counters.o \
-       extension/admin.o
+       extension/admin.o extension/batch.o extension/commit_queue.o \
+       extension/sync_triggers.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 

@@ -99,6 +99,8 @@ mc_load_go(void)
 	RESOLVE(stats, "mcgo_stats");
 	RESOLVE(servers, "mcgo_servers");
 	RESOLVE(server_for_key, "mcgo_server_for_key");
+	RESOLVE(check_key, "mcgo_check_key");
+	RESOLVE(apply, "mcgo_apply");
 
 	interrupt_flags.interrupt_pending = (volatile int *) &InterruptPending;
 	interrupt_flags.query_cancel_pending = (volatile int *) &QueryCancelPending;

@@ -27,6 +27,8 @@ typedef struct GoBridge
 	int			(*stats) (char **data, size_t *n);
 	int			(*servers) (char **data, size_t *n);
 	int			(*server_for_key) (char *key, size_t kn, char **data, size_t *n);
+	int			(*check_key) (char *key, size_t kn, char **data, size_t *n);
+	int			(*apply) (char *ops, size_t on, int nops, int *done, char **data, size_t *n);
 } GoBridge;
 
 extern GoBridge mcgo;

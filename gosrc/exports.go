@@ -322,3 +322,50 @@ func mcgo_server_for_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (
 	}
 	return finish(err, data, n)
 }
+
+// mcgo_check_key checks a key (with memcache.key_prefix) without sending
+// anything: commit-time operations are checked when they are queued.
+//
+//export mcgo_check_key
+func mcgo_check_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err == nil {
+		_, err = c.Key(goString(key, kn))
+	}
+	return finish(err, data, n)
+}
+
+// mcgo_apply runs nops operations, each encoded as: verb (1 byte: 0 set,
+// 1 delete), expiry (8 bytes, little-endian relative seconds), then the key
+// and the value as length-prefixed fields. *done gets how many took effect.
+//
+//export mcgo_apply
+func mcgo_apply(ops *C.char, on C.size_t, nops C.int, done *C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	*done = 0
+	raw := goBytes(ops, on)
+	list := make([]mc.Op, 0, int(nops))
+	field := func() []byte {
+		l := binary.LittleEndian.Uint32(raw)
+		f := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
+		raw = raw[4+l:]
+		return f
+	}
+	for len(raw) > 0 {
+		op := mc.Op{Delete: raw[0] == 1, Expiry: int64(binary.LittleEndian.Uint64(raw[1:9]))}
+		raw = raw[9:]
+		op.Key = string(field())
+		op.Value = field()
+		list = append(list, op)
+	}
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	ok, err := c.Apply(list)
+	*done = C.int(ok)
+	return finish(err, data, n)
+}

@@ -259,6 +259,67 @@ RETURNS bool
 AS 'MODULE_PATHNAME', 'memcache_server_add'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 
+-- memcache_set_multi: how many were stored; one connection per server, servers in parallel.
+CREATE FUNCTION memcache_set_multi(keys text[], "values" text[])
+RETURNS int
+AS 'MODULE_PATHNAME', 'memcache_set_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_multi(keys text[], "values" text[], expire interval)
+RETURNS int
+AS 'MODULE_PATHNAME', 'memcache_set_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_multi(keys text[], "values" bytea[])
+RETURNS int
+AS 'MODULE_PATHNAME', 'memcache_set_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_multi(keys text[], "values" bytea[], expire interval)
+RETURNS int
+AS 'MODULE_PATHNAME', 'memcache_set_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- Transactional cache writes: queued, sent when the top-level transaction
+-- commits, dropped when it (or the savepoint they were queued in) rolls back.
+CREATE FUNCTION memcache_set_on_commit(key text, value text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_set_on_commit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_on_commit(key text, value text, expire interval)
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_set_on_commit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_on_commit(key text, value bytea)
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_set_on_commit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set_on_commit(key text, value bytea, expire interval)
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_set_on_commit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_delete_on_commit(key text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_delete_on_commit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- Row triggers: memcache_sync('key_column' [, 'value_column' [, 'key_prefix' [, 'expire_seconds']]])
+-- keeps rows in memcached on commit; memcache_invalidate('key_column' [, 'key_prefix'])
+-- deletes their keys on commit.
+CREATE FUNCTION memcache_sync()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'memcache_sync'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_invalidate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'memcache_invalidate'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
 DO $$
 DECLARE f regprocedure;
 BEGIN

@@ -1,0 +1,96 @@
+/*
+ * batch.c - memcache_set_multi and the encoding of operation batches.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type_d.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+
+#include "batch.h"
+#include "gobridge.h"
+#include "memcache.h"
+
+static void
+append_u32(StringInfo buf, uint32 v)
+{
+	for (int i = 0; i < 4; i++)
+		appendStringInfoChar(buf, (char) ((v >> (8 * i)) & 0xff));
+}
+
+void
+mc_batch_append(StringInfo buf, bool is_delete, int64 expiry,
+				const char *key, int keylen, const char *val, int vallen)
+{
+	appendStringInfoChar(buf, is_delete ? 1 : 0);
+	for (int i = 0; i < 8; i++)
+		appendStringInfoChar(buf, (char) (((uint64) expiry >> (8 * i)) & 0xff));
+	append_u32(buf, (uint32) keylen);
+	appendBinaryStringInfo(buf, key, keylen);
+	append_u32(buf, (uint32) vallen);
+	if (vallen > 0)
+		appendBinaryStringInfo(buf, val, vallen);
+}
+
+/*
+ * memcache_set_multi(keys text[], values text[]|bytea[] [, expire interval])
+ * -> int: how many were stored.  One connection per server, servers in
+ * parallel: a cache warmed from a table with one statement.
+ */
+PG_FUNCTION_INFO_V1(memcache_set_multi);
+Datum
+memcache_set_multi(PG_FUNCTION_ARGS)
+{
+	ArrayType  *keys = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *vals = PG_GETARG_ARRAYTYPE_P(1);
+	int64		exp = PG_NARGS() > 2 ? mc_interval_seconds(PG_GETARG_DATUM(2)) : 0;
+	Oid			valtype = ARR_ELEMTYPE(vals);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *kd,
+			   *vd;
+	bool	   *kn,
+			   *vn;
+	int			nk,
+				nv,
+				done = 0,
+				rc;
+	StringInfoData buf;
+
+	if (ARR_NDIM(keys) > 1 || ARR_NDIM(vals) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("memcache: keys and values must be one-dimensional arrays")));
+	deconstruct_array(keys, TEXTOID, -1, false, TYPALIGN_INT, &kd, &kn, &nk);
+	get_typlenbyvalalign(valtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(vals, valtype, typlen, typbyval, typalign, &vd, &vn, &nv);
+	if (nk != nv)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("memcache: %d keys but %d values", nk, nv)));
+
+	initStringInfo(&buf);
+	for (int i = 0; i < nk; i++)
+	{
+		text	   *k;
+		struct varlena *v;
+
+		if (kn[i] || vn[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("memcache: keys and values must not contain NULL (element %d)", i + 1)));
+		k = DatumGetTextPP(kd[i]);
+		v = PG_DETOAST_DATUM_PACKED(vd[i]);
+		mc_batch_append(&buf, false, exp, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k),
+						VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	}
+	if (nk == 0)
+		PG_RETURN_INT32(0);
+
+	mc_prepare();
+	rc = mcgo.apply(buf.data, buf.len, nk, &done, &mc_data, &mc_len);
+	mc_outcome(rc, "set_multi", NULL, 0);
+	PG_RETURN_INT32(done);
+}
