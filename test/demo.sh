@@ -15,20 +15,23 @@ CREATE EXTENSION memcache;
 SHOW memcache.servers;
 SELECT * FROM memcache_servers();
 
--- The blog post's sessions table, kept in memcached by rules.
+-- The blog post's sessions table, kept in memcached by one trigger:
+-- rows reach the cache when the transaction commits, and only then.
 CREATE TABLE sessions (session_id char(32) PRIMARY KEY, data bytea NOT NULL);
-CREATE RULE sessions_insert AS ON INSERT TO sessions
-  DO ALSO SELECT memcache_set(NEW.session_id::text, NEW.data);
-CREATE RULE sessions_update AS ON UPDATE TO sessions
-  DO ALSO SELECT memcache_set(NEW.session_id::text, NEW.data);
-CREATE RULE sessions_delete AS ON DELETE TO sessions
-  DO ALSO SELECT memcache_delete(OLD.session_id::text);
+CREATE TRIGGER sessions_cache AFTER INSERT OR UPDATE OR DELETE ON sessions
+  FOR EACH ROW EXECUTE FUNCTION memcache_sync('session_id', 'data');
 
 INSERT INTO sessions VALUES (md5('alice'), convert_to('{"user":"alice"}', 'UTF8'));
 INSERT INTO sessions VALUES (md5('bob'), convert_to('{"user":"bob"}', 'UTF8'));
+BEGIN;
 UPDATE sessions SET data = convert_to('{"user":"alice","cart":3}', 'UTF8')
   WHERE session_id = md5('alice');
-DELETE FROM sessions WHERE session_id = md5('bob');
+SELECT memcache_get(md5('alice')) AS cached_before_commit;
+COMMIT;
+BEGIN;
+UPDATE sessions SET data = convert_to('never committed', 'UTF8') WHERE session_id = md5('alice');
+ROLLBACK;
+DELETE FROM sessions WHERE session_id = md5('bob');   -- logout
 
 -- What the application reads back from memcached:
 SELECT key, convert_from(value, 'UTF8') AS cached
