@@ -7,7 +7,7 @@ MODULE_big = memcache
 OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
        extension/storage.o extension/retrieval.o extension/counters.o \
        extension/admin.o extension/batch.o extension/commit_queue.o \
-       extension/sync_triggers.o
+       extension/sync_triggers.o extension/security_settings.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 

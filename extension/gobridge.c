@@ -133,18 +133,36 @@ effective_servers(void)
 	return psprintf("%s,%s", base, mc_added_servers);
 }
 
+/* TLS and authentication settings, as "name=value" lines for Go. */
+static char *
+security_settings(void)
+{
+#define S(v) ((v) ? (v) : "")
+	return psprintf("tls=%s\nca=%s\ncert=%s\nkey=%s\nserver_name=%s\ninsecure=%s\nuser=%s\npassword=%s\n",
+					mc_tls ? "on" : "off", S(mc_tls_ca_file), S(mc_tls_cert_file),
+					S(mc_tls_key_file), S(mc_tls_server_name),
+					mc_tls_insecure_skip_verify ? "on" : "off", S(mc_username), S(mc_password));
+#undef S
+}
+
 void
 mc_prepare_slow(void)
 {
 	char	   *servers;
+	char	   *security;
 	const char *prefix = mc_key_prefix ? mc_key_prefix : "";
 	int			rc;
 
 	mc_load_go();
 	servers = effective_servers();
+	security = security_settings();
 	rc = mcgo.configure(servers, strlen(servers), (char *) prefix, strlen(prefix),
 						mc_key_distribution, mc_timeout_ms,
-						mc_server_retry_delay_s * 1000, &mc_data, &mc_len);
+						mc_server_retry_delay_s * 1000, security, strlen(security),
+						&mc_data, &mc_len);
+	/* The password must not linger in freed memory longer than needed. */
+	memset(security, 0, strlen(security));
+	pfree(security);
 	pfree(servers);
 	if (rc != MCGO_OK)
 		ereport(ERROR,

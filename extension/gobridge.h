@@ -14,7 +14,7 @@ typedef struct GoBridge
 	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
 	int			(*configure) (char *servers, size_t sn, char *prefix, size_t pn,
 							  int dist, int timeout_ms, int retry_delay_ms,
-							  char **data, size_t *n);
+							  char *security, size_t secn, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
 	int			(*get) (char *key, size_t kn, char **data, size_t *n);

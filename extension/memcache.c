@@ -178,6 +178,8 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	mc_define_security_settings();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
 #else

@@ -115,7 +115,8 @@ func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (
 
 //export mcgo_configure
 func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
-	dist C.int, timeoutMs C.int, retryDelayMs C.int, data **C.char, n *C.size_t) (code C.int) {
+	dist C.int, timeoutMs C.int, retryDelayMs C.int, security *C.char, secn C.size_t,
+	data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
 	c, err := client.Reconfigure(mc.Config{
@@ -124,6 +125,7 @@ func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
 		Distribution: mc.Distribution(dist),
 		Timeout:      time.Duration(timeoutMs) * time.Millisecond,
 		RetryDelay:   time.Duration(retryDelayMs) * time.Millisecond,
+		Security:     goString(security, secn),
 	})
 	if err != nil {
 		return finish(err, data, n)

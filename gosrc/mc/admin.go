@@ -37,7 +37,7 @@ func (c *Client) eachServer(h *health, f func(i int, rw *bufio.ReadWriter) error
 					errs[i] = errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
 				}
 			}()
-			nc, err := dial(context.Background(), s.Network, s.Addr, c.cfg.Timeout, h, nil)
+			nc, err := c.connect(context.Background(), s.Network, s.Addr, h, nil)
 			if err != nil {
 				errs[i] = err
 				return

@@ -16,6 +16,7 @@ type Config struct {
 	Distribution Distribution
 	Timeout      time.Duration
 	RetryDelay   time.Duration // memcache.server_retry_delay; 0: no fast fail
+	Security     string        // TLS and authentication settings (see ParseSecurity)
 }
 
 // Client is the backend's one memcached client.
@@ -26,6 +27,7 @@ type Client struct {
 	mc      *memcache.Client
 	health  *health
 	budget  budget
+	sec     Security
 }
 
 // maxIdleConns keeps one spare connection per server beside the one in use:
@@ -38,23 +40,41 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid memcache.servers: "+err.Error())
 	}
-	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution), health: &health{}}
+	sec, err := ParseSecurity(cfg.Security)
+	if err != nil {
+		return nil, errorf(CodeConfig, "invalid TLS settings: "+err.Error())
+	}
+	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution), health: &health{}, sec: sec}
 	c.health.setDelay(cfg.RetryDelay)
 	c.sel.health = c.health
 	c.mc = memcache.NewFromSelector(c.sel)
 	c.mc.Timeout = cfg.Timeout
 	c.mc.MaxIdleConns = maxIdleConns
 	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-		return dial(ctx, network, address, c.mc.Timeout, c.health, &c.budget)
+		return c.connect(ctx, network, address, c.health, &c.budget)
 	}
 	return c, nil
+}
+
+// connect makes a new connection ready for commands (TLS, authentication).
+func (c *Client) connect(ctx context.Context, network, address string, h *health, b *budget) (net.Conn, error) {
+	nc, err := dial(ctx, network, address, c.cfg.Timeout, h, b)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := c.sec.secure(nc, address, c.cfg.Timeout)
+	if err != nil && h != nil {
+		h.fail(address, err)
+	}
+	return sc, err
 }
 
 // Reconfigure returns a client for cfg, reusing c (and its pooled
 // connections) when only the timeout or the prefix changed. The prefix is
 // checked with every key.
 func (c *Client) Reconfigure(cfg Config) (*Client, error) {
-	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution {
+	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution &&
+		c.cfg.Security == cfg.Security {
 		c.cfg = cfg
 		c.mc.Timeout = cfg.Timeout
 		c.health.setDelay(cfg.RetryDelay)

@@ -90,11 +90,18 @@ func Describe(err error) string {
 	// gomemcache: unexpected response line from "set": "SERVER_ERROR ...\r\n"
 	if i := strings.Index(msg, `: "`); i >= 0 && strings.HasPrefix(msg, "unexpected response line") {
 		if line, err := strconv.Unquote(msg[i+2:]); err == nil {
-			return "memcached replied " + strings.TrimSpace(line)
+			line = strings.TrimSpace(line)
+			if strings.Contains(line, "unauthenticated") || strings.Contains(line, "authentication token") {
+				return "memcached replied " + line + ": it requires authentication (memcache.username, memcache.password)"
+			}
+			return "memcached replied " + line
 		}
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return "timed out (memcache.timeout)"
+	}
+	if strings.Contains(msg, "tls: certificate required") {
+		return "TLS: the server requires a client certificate (memcache.tls_cert_file, memcache.tls_key_file)"
 	}
 	var cte *memcache.ConnectTimeoutError
 	if errors.As(err, &cte) {

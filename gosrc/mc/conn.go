@@ -51,7 +51,7 @@ type sockConn struct {
 	wait     time.Duration // the socket's current SO_*TIMEO
 	health   *health       // told of failures (nil: not tracked)
 	budget   *budget       // the call's overall deadline (nil: none)
-	used     bool          // a reply has been read on this connection
+	used     bool          // a reply to a command has been read on this connection
 }
 
 type connAddr struct{ network, s string }
@@ -136,6 +136,16 @@ func (c *sockConn) opError(op string, err error) error {
 	return c.failed(&net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)})
 }
 
+// closedError is a new connection closed by the server before any reply.
+type closedError struct{ addr string }
+
+func (e *closedError) Error() string {
+	return e.addr + " closed the connection without answering (does it require TLS, a client certificate or authentication? see memcache.tls, memcache.tls_cert_file, memcache.username)"
+}
+
+// Unwrap makes it an io.EOF to callers that check for one.
+func (e *closedError) Unwrap() error { return io.EOF }
+
 func retry(err error) bool {
 	return err == syscall.EAGAIN || err == syscall.EINTR
 }
@@ -147,6 +157,8 @@ func (c *sockConn) Read(p []byte) (int, error) {
 	for {
 		n, err := syscall.Read(c.fd, p)
 		switch {
+		case err == nil && n == 0 && !c.used:
+			return 0, c.failed(&closedError{c.remote})
 		case err == nil && n == 0:
 			return 0, c.failed(io.EOF)
 		case err == nil:
@@ -156,6 +168,8 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			if err := c.next("reading from"); err != nil {
 				return 0, c.failed(err)
 			}
+		case err == syscall.ECONNRESET && !c.used:
+			return 0, c.failed(&closedError{c.remote})
 		default:
 			return 0, c.opError("read", err)
 		}
@@ -170,6 +184,8 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		switch {
 		case err == nil:
 			done += n
+		case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
+			return done, c.failed(&closedError{c.remote})
 		case retry(err):
 			if err := c.next("writing to"); err != nil {
 				return done, c.failed(err)

@@ -1,0 +1,149 @@
+package mc
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// Security is how connections are protected: TLS and memcached's ASCII
+// authentication (memcache.tls*, memcache.username, memcache.password).
+type Security struct {
+	TLS            *tls.Config // nil: plain TCP
+	User, Password string      // empty User: no authentication
+}
+
+// ParseSecurity reads the settings the shim passes as "name=value" lines
+// (tls, ca, cert, key, server_name, insecure, user, password) and loads the
+// files they name.
+func ParseSecurity(blob string) (Security, error) {
+	kv := map[string]string{}
+	for _, line := range strings.Split(blob, "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			kv[k] = v
+		}
+	}
+	s := Security{User: kv["user"], Password: kv["password"]}
+	if kv["tls"] != "on" {
+		return s, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: kv["server_name"]}
+	if kv["insecure"] == "on" {
+		cfg.InsecureSkipVerify = true
+	}
+	if ca := kv["ca"]; ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return s, fmt.Errorf("memcache.tls_ca_file: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return s, fmt.Errorf("memcache.tls_ca_file %q holds no PEM certificate", ca)
+		}
+		cfg.RootCAs = pool
+	}
+	if kv["cert"] != "" || kv["key"] != "" {
+		if kv["cert"] == "" || kv["key"] == "" {
+			return s, fmt.Errorf("memcache.tls_cert_file and memcache.tls_key_file go together")
+		}
+		cert, err := tls.LoadX509KeyPair(kv["cert"], kv["key"])
+		if err != nil {
+			return s, fmt.Errorf("memcache.tls_cert_file/tls_key_file: %v", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	s.TLS = cfg
+	return s, nil
+}
+
+// secure turns a new connection into one ready for commands: the TLS
+// handshake, then authentication. Both happen once per connection.
+func (s *Security) secure(nc net.Conn, address string, timeout time.Duration) (net.Conn, error) {
+	if s.TLS == nil && s.User == "" {
+		return nc, nil
+	}
+	raw := nc
+	if err := nc.SetDeadline(time.Now().Add(timeout)); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	if s.TLS != nil {
+		cfg := s.TLS
+		if cfg.ServerName == "" {
+			cfg = cfg.Clone()
+			cfg.ServerName, _, _ = net.SplitHostPort(address)
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(context.Background()); err != nil {
+			nc.Close()
+			return nil, tlsError(address, err)
+		}
+		nc = tc
+	}
+	if s.User != "" {
+		if err := s.authenticate(nc, address); err != nil {
+			nc.Close()
+			return nil, err
+		}
+	}
+	// The handshake read replies, but no command has been answered yet.
+	if sc, ok := raw.(*sockConn); ok {
+		sc.used = false
+	}
+	return nc, nil
+}
+
+// authenticate uses memcached's ASCII authentication (-Y auth_file): a set
+// whose data is "user password". The password never goes into a message.
+func (s *Security) authenticate(nc net.Conn, address string) error {
+	cred := s.User + " " + s.Password
+	if _, err := fmt.Fprintf(nc, "set auth 0 0 %d\r\n%s\r\n", len(cred), cred); err != nil {
+		return err
+	}
+	line, err := bufio.NewReaderSize(nc, 64).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	switch strings.TrimSpace(line) {
+	case "STORED":
+		return nil
+	case "CLIENT_ERROR authentication failure":
+		return errorf(CodeServer, fmt.Sprintf("%s refused the credentials of user %q (memcache.username, memcache.password)", address, s.User))
+	}
+	return errorf(CodeServer, fmt.Sprintf("%s answered the authentication with %q (is memcached started with -Y?)", address, strings.TrimSpace(line)))
+}
+
+// tlsError says which TLS problem it is.
+func tlsError(address string, err error) error {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+	)
+	msg := err.Error()
+	switch {
+	case errors.Is(err, ErrInterrupted):
+		return err
+	case isTimeout(err):
+		msg = fmt.Sprintf("TLS handshake with %s timed out: is memcached started with -Z (TLS)?", address)
+	case errors.As(err, &unknown):
+		msg = fmt.Sprintf("TLS: the certificate of %s is not signed by a CA in memcache.tls_ca_file", address)
+	case errors.As(err, &hostname):
+		msg = fmt.Sprintf("TLS: the certificate of %s is not valid for %q (%v); set memcache.tls_server_name to the name it has", address, hostname.Host, err)
+	case errors.As(err, &invalid):
+		msg = fmt.Sprintf("TLS: the certificate of %s is invalid: %v", address, err)
+	case errors.As(err, &record):
+		msg = fmt.Sprintf("TLS: %s did not answer with TLS: is memcached started with -Z?", address)
+	default:
+		msg = fmt.Sprintf("TLS handshake with %s failed: %v", address, err)
+	}
+	return &Error{Code: CodeNetwork, Msg: msg}
+}
