@@ -1,12 +1,9 @@
 package mc
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/bradfitz/gomemcache/memcache"
 )
 
 // Op is one operation of a batch: a set, or a delete.
@@ -18,17 +15,12 @@ type Op struct {
 }
 
 // Apply runs a batch: commit-time sends and memcache_set_multi. The keys
-// of each server go over one connection, the servers in parallel. It
-// returns how many operations took effect (a delete of a missing key
-// counts) and, if some failed, how many and the first failure.
+// of each server are pipelined over one connection, the servers in
+// parallel. It returns how many operations took effect (a delete of a
+// missing key counts) and, if some failed, how many and the first failure.
 func (c *Client) Apply(ops []Op) (int, error) {
-	type item struct {
-		op  *Op
-		key string
-		exp int32
-	}
 	now := time.Now()
-	groups := make(map[int][]item)
+	groups := make(map[int][]pipeItem)
 	for i := range ops {
 		op := &ops[i]
 		k, err := c.Key(op.Key)
@@ -40,71 +32,43 @@ func (c *Client) Apply(ops []Op) (int, error) {
 			return 0, err
 		}
 		idx := c.sel.Index(k)
-		groups[idx] = append(groups[idx], item{op, k, exp})
+		groups[idx] = append(groups[idx], pipeItem{op, k, exp})
 	}
 
 	var (
-		mu     sync.Mutex
-		done   int
-		failed int
-		first  error
-		wg     sync.WaitGroup
+		mu           sync.Mutex
+		done, failed int
+		first        error
+		wg           sync.WaitGroup
 	)
-	record := func(ok int, bad int, err error) {
-		mu.Lock()
-		done += ok
-		failed += bad
-		if err != nil && first == nil {
-			first = err
-		}
-		mu.Unlock()
-	}
 	for idx, items := range groups {
 		wg.Add(1)
-		go func(addr string, items []item) {
+		go func(s Server, items []pipeItem) {
 			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					record(0, 0, errorf(CodeInternal, fmt.Sprintf("internal error: %v", r)))
-				}
-			}()
-			if err := c.health.check(addr); err != nil {
-				record(0, len(items), err)
-				return
-			}
-			ok := 0
-			for n, it := range items {
-				var err error
-				if it.op.Delete {
-					err = c.mc.Delete(it.key)
-					if errors.Is(err, memcache.ErrCacheMiss) {
-						err = nil
+			ok, bad, err := 0, 0, error(nil)
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						bad, err = len(items)-ok, errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
 					}
-				} else {
-					err = c.mc.Set(&memcache.Item{Key: it.key, Value: it.op.Value, Expiration: it.exp})
-				}
-				switch code := Classify(err); {
-				case err == nil:
-					ok++
-				case code == CodeInterrupted || code == CodeNetwork:
-					// The server is gone (or we must stop): the rest would fail too.
-					record(ok, len(items)-n, err)
-					return
-				default:
-					record(0, 1, err)
-				}
+				}()
+				ok, bad, err = c.runPipelined(s, items)
+			}()
+			mu.Lock()
+			done += ok
+			failed += bad
+			if err != nil && first == nil {
+				first = err
 			}
-			record(ok, 0, nil)
-		}(c.servers[idx].Addr, items)
+			mu.Unlock()
+		}(c.servers[idx], items)
 	}
 	wg.Wait()
 	if failed > 0 || first != nil {
-		var e *Error
-		code := Classify(first)
-		if errors.As(first, &e) && e.Code == CodeInternal {
+		if Classify(first) == CodeInternal {
 			return done, first
 		}
-		return done, errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s", failed, len(ops), Describe(first)))
+		return done, errorf(Classify(first), fmt.Sprintf("%d of %d operations failed; the first: %s", failed, len(ops), Describe(first)))
 	}
 	return done, nil
 }

@@ -28,3 +28,6 @@ func (b *budget) clamp(t time.Time) time.Time {
 	}
 	return t
 }
+
+// deadlineAfter is now + d.
+func deadlineAfter(d time.Duration) time.Time { return time.Now().Add(d) }

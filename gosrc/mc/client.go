@@ -28,6 +28,7 @@ type Client struct {
 	health  *health
 	budget  budget
 	sec     Security
+	pipes   pipeConns
 }
 
 // maxIdleConns keeps one spare connection per server beside the one in use:
@@ -85,13 +86,16 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	if c != nil {
-		_ = c.mc.Close()
+		c.Close()
 	}
 	return n, nil
 }
 
 // Close drops the pooled connections.
-func (c *Client) Close() { _ = c.mc.Close() }
+func (c *Client) Close() {
+	_ = c.mc.Close()
+	c.pipes.close()
+}
 
 // Servers returns the parsed server list.
 func (c *Client) Servers() []Server { return c.servers }
