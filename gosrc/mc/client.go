@@ -152,9 +152,10 @@ func (c *Client) Get(key string) ([]byte, error) {
 }
 
 // GetMulti returns the values found, keyed by the user's key (prefix
-// removed). One request per server, servers in parallel. When a server
-// fails (or is marked down) the values from the others are returned with
-// the error.
+// removed). One request per server, servers in parallel (gomemcache's
+// GetMulti starts a goroutine even for one server and fails as a whole).
+// When a server fails (or is marked down) the values from the others are
+// returned with the error.
 func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
 	full := make([]string, 0, len(keys))
 	for _, key := range keys {
@@ -164,27 +165,10 @@ func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
 		}
 		full = append(full, k)
 	}
-	// Keys of servers marked down are left out here: gomemcache would fail
-	// the whole call on them.
-	var downErr error
-	ask := full[:0:0]
-	for _, k := range full {
-		if err := c.health.check(c.servers[c.sel.Index(k)].Addr); err != nil {
-			downErr = err
-			continue
-		}
-		ask = append(ask, k)
-	}
-	out := make(map[string][]byte)
-	if len(ask) == 0 {
-		return out, downErr
-	}
-	items, err := c.mc.GetMulti(ask)
-	for k, it := range items {
-		out[k[len(c.cfg.Prefix):]] = it.Value
-	}
-	if err == nil {
-		err = downErr
+	items, err := c.getMulti(full)
+	out := make(map[string][]byte, len(items))
+	for k, v := range items {
+		out[k[len(c.cfg.Prefix):]] = v
 	}
 	return out, err
 }
