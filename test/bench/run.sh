@@ -56,9 +56,11 @@ mcpid=$(mc_memcached_pid "$port")
 
 # measure TARGET PLACEMENT: one session, every operation; prints "op value" lines
 measure() {
-	local target=$1 cpu_mc=0 cpu_db=0 n=$N
+	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti=""
 	[ "$2" = different ] && cpu_db=1
 	[ "$target" = plperl ] && n=$((N / 4))
+	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));"
+	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
 	pin "$mcpid" $cpu_mc
 	if [ "$target" = go ]; then
 		for op in set get miss; do
@@ -80,8 +82,8 @@ SELECT 'miss10', round(bench_miss($n));
 SELECT 'set10k', round(bench_set($n, repeat('x', 10240)));
 SELECT 'get10k', round(bench_get($n));
 SELECT bench_set(1000, repeat('x', 10)) \g /dev/null
-SELECT 'getmulti100', round(bench_getmulti($((n / 50)))) WHERE '$target' <> 'plperl';
-SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10))) WHERE '$target' = 'memcache';
+$multi
+$setmulti
 SQL
 }
 

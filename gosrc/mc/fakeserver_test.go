@@ -1,0 +1,81 @@
+package mc
+
+import (
+	"bufio"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeServer is an in-process memcached stand-in on 127.0.0.1 for protocol
+// edge cases: handle gets each command line and writes what it likes.
+type fakeServer struct {
+	ln      net.Listener
+	accepts atomic.Int32
+	mu      sync.Mutex
+	lines   []string
+}
+
+func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bufio.Writer) bool) *fakeServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fakeServer{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			fs.accepts.Add(1)
+			go func(c net.Conn) {
+				defer c.Close()
+				r, w := bufio.NewReader(c), bufio.NewWriter(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					fs.mu.Lock()
+					fs.lines = append(fs.lines, strings.TrimRight(line, "\r\n"))
+					fs.mu.Unlock()
+					if !handle(line, r, w) {
+						return
+					}
+					w.Flush()
+				}
+			}(c)
+		}
+	}()
+	return fs
+}
+
+func (fs *fakeServer) addr() string { return fs.ln.Addr().String() }
+
+func (fs *fakeServer) received() []string {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return append([]string(nil), fs.lines...)
+}
+
+// silent never answers: a black hole that accepts connections.
+func silent(line string, r *bufio.Reader, w *bufio.Writer) bool {
+	time.Sleep(time.Hour)
+	return false
+}
+
+func testClient(t *testing.T, addr string, timeout time.Duration) *Client {
+	t.Helper()
+	c, err := NewClient(Config{Servers: addr, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
