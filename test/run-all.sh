@@ -26,7 +26,8 @@ export MC_ROOT MC_WORK MC_PORT_BASE MC_STOPPED_PORT MC_CLOSED_PORT MC_PGPORT
 
 log "go vet, gofmt and go test (unit and fuzz seed corpus)"
 (cd "$MC_ROOT" && go vet ./gosrc/... && test -z "$(gofmt -l gosrc)" && go test -count=1 ./gosrc/...)
-result "go test ./gosrc/..." $?
+st=$?
+result "go test ./gosrc/..." $st
 
 if [ -n "${MC_FUZZTIME:-}" ] || [ -n "${CI:-}" ]; then
 	log "short fuzz passes"
@@ -47,7 +48,8 @@ for t in "$MC_ROOT"/test/integration/*.sh; do
 	[ -e "$t" ] || continue
 	log "integration: $(basename "$t")"
 	timeout 600 bash "$t"
-	result "integration/$(basename "$t" .sh)" $?
+	st=$?
+	result "integration/$(basename "$t" .sh)" $st
 done
 
 if ! grep -q 'terminated by signal\|was terminated by' "$MC_WORK/postgresql.log"; then
