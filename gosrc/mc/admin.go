@@ -37,11 +37,12 @@ func (c *Client) eachServer(h *health, f func(i int, rw *bufio.ReadWriter) error
 					errs[i] = errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
 				}
 			}()
-			nc, err := c.connect(context.Background(), s.Network, s.Addr, h, nil)
+			nc, raw, err := c.connect(context.Background(), s.Network, s.Addr, h, nil)
 			if err != nil {
 				errs[i] = err
 				return
 			}
+			raw.blocking = false // a goroutine of its own
 			defer nc.Close()
 			if err := nc.SetDeadline(time.Now().Add(c.cfg.Timeout)); err != nil {
 				errs[i] = err

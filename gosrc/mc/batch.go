@@ -41,27 +41,39 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		first        error
 		wg           sync.WaitGroup
 	)
+	run := func(s Server, items []pipeItem, onCaller bool) {
+		ok, bad, err := 0, 0, error(nil)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					bad, err = len(items)-ok, errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
+				}
+			}()
+			ok, bad, err = c.runPipelined(s, items, onCaller)
+		}()
+		mu.Lock()
+		done += ok
+		failed += bad
+		if err != nil && first == nil {
+			first = err
+		}
+		mu.Unlock()
+	}
+	// The first server's batch on this goroutine, the others in parallel.
+	firstIdx := -1
 	for idx, items := range groups {
+		if firstIdx < 0 {
+			firstIdx = idx
+			continue
+		}
 		wg.Add(1)
 		go func(s Server, items []pipeItem) {
 			defer wg.Done()
-			ok, bad, err := 0, 0, error(nil)
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						bad, err = len(items)-ok, errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
-					}
-				}()
-				ok, bad, err = c.runPipelined(s, items)
-			}()
-			mu.Lock()
-			done += ok
-			failed += bad
-			if err != nil && first == nil {
-				first = err
-			}
-			mu.Unlock()
+			run(s, items, false)
 		}(c.servers[idx], items)
+	}
+	if firstIdx >= 0 {
+		run(c.servers[firstIdx], groups[firstIdx], true)
 	}
 	wg.Wait()
 	if failed > 0 || first != nil {

@@ -52,22 +52,29 @@ func NewClient(cfg Config) (*Client, error) {
 	c.mc.Timeout = cfg.Timeout
 	c.mc.MaxIdleConns = maxIdleConns
 	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-		return c.connect(ctx, network, address, c.health, &c.budget)
+		nc, _, err := c.connect(ctx, network, address, c.health, &c.budget)
+		return nc, err
 	}
 	return c, nil
 }
 
 // connect makes a new connection ready for commands (TLS, authentication).
-func (c *Client) connect(ctx context.Context, network, address string, h *health, b *budget) (net.Conn, error) {
+// It also returns the socket underneath, whose blocking mode the caller
+// sets for the goroutine that uses it.
+func (c *Client) connect(ctx context.Context, network, address string, h *health, b *budget) (net.Conn, *sockConn, error) {
 	nc, err := dial(ctx, network, address, c.cfg.Timeout, h, b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	raw := nc.(*sockConn)
 	sc, err := c.sec.secure(nc, address, c.cfg.Timeout)
-	if err != nil && h != nil {
-		h.fail(address, err)
+	if err != nil {
+		if h != nil {
+			h.fail(address, err)
+		}
+		return nil, nil, err
 	}
-	return sc, err
+	return sc, raw, nil
 }
 
 // Reconfigure returns a client for cfg, reusing c (and its pooled

@@ -52,6 +52,10 @@ type sockConn struct {
 	health   *health       // told of failures (nil: not tracked)
 	budget   *budget       // the call's overall deadline (nil: none)
 	used     bool          // a reply to a command has been read on this connection
+	// blocking: waits happen on the backend's own thread (the cgo call's
+	// goroutine), where a raw system call is cheapest. Other goroutines
+	// must tell the scheduler, so that a blocked one leaves its P to the rest.
+	blocking bool
 }
 
 type connAddr struct{ network, s string }
@@ -176,7 +180,13 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := rawRead(c.fd, p)
+		var n int
+		var err error
+		if c.blocking {
+			n, err = rawRead(c.fd, p)
+		} else {
+			n, err = syscall.Read(c.fd, p)
+		}
 		switch {
 		case err == nil && n == 0 && !c.used:
 			return 0, c.failed(&closedError{c.remote})
@@ -201,7 +211,13 @@ func (c *sockConn) Write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
 		// MSG_NOSIGNAL: a reset connection is an EPIPE error, not a SIGPIPE.
-		n, err := rawSend(c.fd, p[done:])
+		var n int
+		var err error
+		if c.blocking {
+			n, err = rawSend(c.fd, p[done:])
+		} else {
+			n, err = syscall.SendmsgN(c.fd, p[done:], nil, nil, syscall.MSG_NOSIGNAL)
+		}
 		switch {
 		case err == nil:
 			done += n
@@ -352,7 +368,7 @@ func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, t
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout}
+	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, blocking: true}
 	dialErr := func(err error) error {
 		c.Close()
 		return &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}

@@ -11,11 +11,11 @@ import (
 // getFrom fetches keys from one server with a single "get k1 k2 ..." over a
 // pooled batch connection, calling found for each value. Replies are read
 // on the calling goroutine: no hand-off for the common one-server case.
-func (c *Client) getFrom(s Server, keys []string, found func(key string, val []byte)) error {
+func (c *Client) getFrom(s Server, keys []string, onCaller bool, found func(key string, val []byte)) error {
 	if err := c.health.check(s.Addr); err != nil {
 		return err
 	}
-	pc, err := c.pipes.get(c, s)
+	pc, err := c.pipes.get(c, s, onCaller)
 	if err != nil {
 		return err
 	}
@@ -104,11 +104,11 @@ func (c *Client) getMulti(full []string) (map[string][]byte, error) {
 					record(errorf(CodeInternal, fmt.Sprintf("internal error: %v", r)))
 				}
 			}()
-			record(c.getFrom(s, keys, found))
+			record(c.getFrom(s, keys, false, found))
 		}(c.servers[idx], groups[idx])
 	}
 	if len(order) > 0 {
-		record(c.getFrom(c.servers[order[0]], groups[order[0]], found))
+		record(c.getFrom(c.servers[order[0]], groups[order[0]], true, found))
 	}
 	wg.Wait()
 	return out, first

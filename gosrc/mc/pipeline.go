@@ -23,23 +23,27 @@ type pipeConns struct {
 }
 
 type pipeConn struct {
-	nc net.Conn
-	rw *bufio.ReadWriter
+	nc  net.Conn
+	raw *sockConn
+	rw  *bufio.ReadWriter
 }
 
-func (p *pipeConns) get(c *Client, s Server) (*pipeConn, error) {
+// get returns a connection to s; onCaller says whether the calling
+// goroutine is the cgo call's own (see sockConn.blocking).
+func (p *pipeConns) get(c *Client, s Server, onCaller bool) (*pipeConn, error) {
 	p.mu.Lock()
 	pc := p.idle[s.Addr]
 	delete(p.idle, s.Addr)
 	p.mu.Unlock()
-	if pc != nil {
-		return pc, nil
+	if pc == nil {
+		nc, raw, err := c.connect(context.Background(), s.Network, s.Addr, c.health, &c.budget)
+		if err != nil {
+			return nil, err
+		}
+		pc = &pipeConn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 64<<10))}
 	}
-	nc, err := c.connect(context.Background(), s.Network, s.Addr, c.health, &c.budget)
-	if err != nil {
-		return nil, err
-	}
-	return &pipeConn{nc: nc, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 64<<10))}, nil
+	pc.raw.blocking = onCaller
+	return pc, nil
 }
 
 func (p *pipeConns) put(addr string, pc *pipeConn) {
@@ -74,11 +78,11 @@ type pipeItem struct {
 // and reads their replies. It returns how many took effect, how many
 // failed and the first failure; a connection error ends the batch (the rest
 // count as failed) and the connection is dropped.
-func (c *Client) runPipelined(s Server, items []pipeItem) (ok, failed int, first error) {
+func (c *Client) runPipelined(s Server, items []pipeItem, onCaller bool) (ok, failed int, first error) {
 	if err := c.health.check(s.Addr); err != nil {
 		return 0, len(items), err
 	}
-	pc, err := c.pipes.get(c, s)
+	pc, err := c.pipes.get(c, s, onCaller)
 	if err != nil {
 		return 0, len(items), err
 	}
