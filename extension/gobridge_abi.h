@@ -37,6 +37,9 @@
 /* Key distributions (memcache.key_distribution). */
 #define MCGO_DIST_CACHE_MEMCACHED 0
 #define MCGO_DIST_GOMEMCACHE	1
+#define MCGO_DIST_PHP_MEMCACHE	2
+#define MCGO_DIST_LIBMEMCACHED	3
+#define MCGO_DIST_KETAMA		4
 
 /*
  * Addresses of PostgreSQL's interrupt flags.  Go only reads them, between

@@ -28,6 +28,9 @@ int			mc_server_retry_delay_s = 5;
 static const struct config_enum_entry distribution_options[] = {
 	{"cache_memcached", MCGO_DIST_CACHE_MEMCACHED, false},
 	{"gomemcache", MCGO_DIST_GOMEMCACHE, false},
+	{"php_memcache", MCGO_DIST_PHP_MEMCACHE, false},
+	{"libmemcached", MCGO_DIST_LIBMEMCACHED, false},
+	{"ketama", MCGO_DIST_KETAMA, false},
 	{NULL, 0, false}
 };
 

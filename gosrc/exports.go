@@ -21,6 +21,9 @@ var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
 var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
 var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
 var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
+var _ = [1]struct{}{}[int(mc.PHPMemcache)-C.MCGO_DIST_PHP_MEMCACHE]
+var _ = [1]struct{}{}[int(mc.Libmemcached)-C.MCGO_DIST_LIBMEMCACHED]
+var _ = [1]struct{}{}[int(mc.Ketama)-C.MCGO_DIST_KETAMA]
 
 // client is this backend's client; nil until mcgo_configure succeeds.
 var client *mc.Client

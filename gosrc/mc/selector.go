@@ -17,6 +17,14 @@ const (
 	CacheMemcached Distribution = iota
 	// GoMemcache is gomemcache's ServerList: crc32(key) % n.
 	GoMemcache
+	// PHPMemcache is PHP memcache's default "consistent" strategy.
+	PHPMemcache
+	// Libmemcached is libmemcached's default: one-at-a-time % n (pgmemcache,
+	// PHP memcached by default).
+	Libmemcached
+	// Ketama is libmemcached's KETAMA_WEIGHTED (PHP memcached with
+	// OPT_LIBKETAMA_COMPATIBLE).
+	Ketama
 )
 
 // addr is a net.Addr that is not resolved until dialled.
@@ -28,9 +36,11 @@ func (a addr) String() string  { return a.s.Addr }
 // Selector implements memcache.ServerSelector over a fixed, ordered server
 // list. It is immutable: a new configuration builds a new one.
 type Selector struct {
-	addrs  []net.Addr
-	dist   Distribution
-	health *health // nil: no fast fail
+	addrs   []net.Addr
+	dist    Distribution
+	health  *health    // nil: no fast fail
+	ring    *continuum // ketama
+	buckets []int      // php_memcache
 }
 
 // NewSelector returns a selector for servers placed by dist.
@@ -38,6 +48,14 @@ func NewSelector(servers []Server, dist Distribution) *Selector {
 	s := &Selector{dist: dist, addrs: make([]net.Addr, len(servers))}
 	for i, srv := range servers {
 		s.addrs[i] = addr{srv}
+	}
+	if len(servers) > 1 {
+		switch dist {
+		case Ketama:
+			s.ring = ketamaContinuum(servers)
+		case PHPMemcache:
+			s.buckets = phpMemcacheBuckets(servers)
+		}
 	}
 	return s
 }
@@ -48,11 +66,17 @@ func (s *Selector) Index(key string) int {
 	if n <= 1 {
 		return 0
 	}
-	sum := crc32.ChecksumIEEE([]byte(key))
-	if s.dist == CacheMemcached {
-		sum = (sum >> 16) & 0x7fff
+	switch s.dist {
+	case CacheMemcached:
+		return int(((crc32.ChecksumIEEE([]byte(key)) >> 16) & 0x7fff) % n)
+	case PHPMemcache:
+		return s.buckets[crc32.ChecksumIEEE([]byte(key))%uint32(len(s.buckets))]
+	case Libmemcached:
+		return int(oneAtATime(key) % n)
+	case Ketama:
+		return s.ring.ketamaFind(ketamaHash(key))
 	}
-	return int(sum % n)
+	return int(crc32.ChecksumIEEE([]byte(key)) % n)
 }
 
 // PickServer implements memcache.ServerSelector.
