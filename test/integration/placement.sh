@@ -76,8 +76,10 @@ SQL
 	case $client in
 	perl) perl "$here/client.pl" "${servers[@]}" <"$work/keys" ;;
 	go) "$work/goclient" "${servers[@]}" <"$work/keys" ;;
-	pgmemcache)
-		q -d placement_pgmemcache -c "SET pgmemcache.default_servers = '$(list "${servers[@]}")'" \
+	pgmemcache | pgmemcache_crc)
+		local behavior=""
+		[ "$client" = pgmemcache_crc ] && behavior="SET pgmemcache.default_behavior = 'HASH:CRC'"
+		q -d placement_pgmemcache -c "${behavior:-SELECT 1}" -c "SET pgmemcache.default_servers = '$(list "${servers[@]}")'" \
 			-c "SELECT count(*) FROM unnest(string_to_array(pg_read_file('$work/keys'), E'\n')) k WHERE k <> '' AND memcache_set(k, 'm')" >/dev/null ;;
 	*) php "$here/client.php" "$client" "${servers[@]}" <"$work/keys" ;;
 	esac
@@ -101,6 +103,7 @@ for order in s r; do
 	declare -n servers=$order
 	compare cache_memcached perl "${servers[@]}"
 	compare cache_memcached memcache_standard "${servers[@]}"
+	compare cache_memcached pgmemcache_crc "${servers[@]}"
 	compare php_memcache memcache_consistent "${servers[@]}"
 	compare libmemcached memcached "${servers[@]}"
 	compare libmemcached pgmemcache "${servers[@]}"
