@@ -33,7 +33,7 @@ if [ -n "${MC_FUZZTIME:-}" ] || [ -n "${CI:-}" ]; then
 	log "short fuzz passes"
 	ok=0
 	for f in $(cd "$MC_ROOT" && grep -ho '^func Fuzz[A-Za-z]*' gosrc/mc/*_test.go | sed 's/func //'); do
-		(cd "$MC_ROOT" && go test -run '^$' -fuzz "^$f\$" -fuzztime "${MC_FUZZTIME:-15s}" ./gosrc/mc >/dev/null) || ok=1
+		(cd "$MC_ROOT" && go test -run '^$' -fuzz "^$f\$" -fuzztime "${MC_FUZZTIME:-200000x}" ./gosrc/mc >"$MC_WORK/fuzz-$f.log" 2>&1) || { ok=1; tail -20 "$MC_WORK/fuzz-$f.log"; }
 	done
 	result "go fuzz" $ok
 fi

@@ -45,21 +45,39 @@ func (c *Client) getFrom(s Server, keys []string, onCaller bool, found func(key 
 			c.pipes.put(s.Addr, pc)
 			return nil
 		}
-		// VALUE <key> <flags> <bytes>
-		f := strings.Fields(string(line))
-		if len(f) < 4 || f[0] != "VALUE" {
-			return fail(errorf(CodeServer, fmt.Sprintf("%s: unexpected reply to get: %q", s.Addr, strings.TrimSpace(string(line)))))
-		}
-		n, err := strconv.Atoi(f[3])
-		if err != nil || n < 0 {
-			return fail(errorf(CodeServer, fmt.Sprintf("%s: bad value length in %q", s.Addr, strings.TrimSpace(string(line)))))
+		key, n, err := parseValueLine(line)
+		if err != nil {
+			return fail(errorf(CodeServer, fmt.Sprintf("%s: %v", s.Addr, err)))
 		}
 		val := make([]byte, n+2)
 		if _, err := io.ReadFull(pc.rw, val); err != nil {
 			return fail(err)
 		}
-		found(f[1], val[:n])
+		if val[n] != '\r' || val[n+1] != '\n' {
+			return fail(errorf(CodeServer, fmt.Sprintf("%s: value of %q not followed by CRLF", s.Addr, key)))
+		}
+		found(key, val[:n])
 	}
+}
+
+// maxValueLen bounds what a reply may announce (memcached's own limit is
+// 1 GB); a larger length is a broken reply, not an allocation to make.
+const maxValueLen = 1 << 30
+
+// parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n".
+func parseValueLine(line []byte) (key string, n int, err error) {
+	f := strings.Fields(string(line))
+	if len(f) < 4 || len(f) > 5 || f[0] != "VALUE" {
+		return "", 0, fmt.Errorf("unexpected reply to get: %q", strings.TrimSpace(string(line)))
+	}
+	if _, err := strconv.ParseUint(f[2], 10, 32); err != nil {
+		return "", 0, fmt.Errorf("bad flags in %q", strings.TrimSpace(string(line)))
+	}
+	n, err = strconv.Atoi(f[3])
+	if err != nil || n < 0 || n > maxValueLen {
+		return "", 0, fmt.Errorf("bad value length in %q", strings.TrimSpace(string(line)))
+	}
+	return f[1], n, nil
 }
 
 // getMulti fetches full keys from their servers: the first server's on the

@@ -54,6 +54,27 @@ else
 	say "not ok" "the next 20 calls: worst '${worst:-?}' ms (want < 100)"
 fi
 
+# 1b. Every kind of call against the black hole returns within
+# memcache.timeout (300 ms) plus slack, with a WARNING (no fast fail here).
+kill -STOP "$stopped"
+for call in "memcache_set('k', 'v')" "memcache_get('k')" "memcache_get_multi(ARRAY['a', 'b'])" \
+	"memcache_delete('k')" "memcache_incr('k')" "memcache_touch('k', interval '1 s')" "memcache_stats()" \
+	"memcache_server_stats()" "memcache_flush_all()" "memcache_set_multi(ARRAY['a'], ARRAY['b'])"; do
+	ms=$(q 2>/dev/null <<SQL | tail -1
+SET memcache.servers = '127.0.0.1:$MC_STOPPED_PORT';
+SET memcache.timeout = '300ms';
+SET memcache.server_retry_delay = 0;
+SET client_min_messages = error;
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) FROM (SELECT $call) s;
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+SQL
+)
+	[ -n "$ms" ] && [ "$ms" -lt 600 ] && say ok "$call returned after $ms ms (memcache.timeout 300 ms)" ||
+		say "not ok" "$call: '$ms' ms"
+done
+kill -CONT "$stopped"
+
 # 2. The message says why, and keys of other servers are unaffected.
 msg=$(q 2>&1 <<SQL
 SET memcache.servers = '127.0.0.1:$MC_CLOSED_PORT';
