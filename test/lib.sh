@@ -23,7 +23,7 @@ mc_need_root() {
 
 # Debian packages the build and the tests need.
 mc_install_deps() {
-	local pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib memcached make gcc libc6-dev procps)
+	local pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib memcached make gcc libc6-dev binutils procps openssl)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

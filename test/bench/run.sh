@@ -24,7 +24,7 @@ PGBENCH_T=${BENCH_PGBENCH_T:-10}
 mc_need_root
 mc_install_deps
 extra=()
-for p in postgresql-15-pgmemcache postgresql-plperl-15 libcache-memcached-perl gnuplot-nox util-linux; do
+for p in postgresql-15-pgmemcache postgresql-plperl-15 libcache-memcached-perl gnuplot-nox util-linux python3; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || extra+=("$p")
 done
 if [ ${#extra[@]} -gt 0 ]; then
