@@ -70,15 +70,17 @@ lines.append("")
 mem = {}
 for line in open(f"{out}/mem"):
     f = line.split()
-    if len(f) == 4:
-        mem[(f[0], f[1])] = (int(f[2]), int(f[3]))
-lines += ["## One backend's private memory and threads", "",
+    if len(f) == 5:
+        mem[(f[0], f[1])] = (int(f[2]), int(f[3]), int(f[4]))
+lines += ["## One backend's memory and threads", "",
+          "Private dirty memory is what the backend alone owns; private clean pages are file-backed "
+          "(the libraries' code and read-only data), shared with every other backend that maps them.", "",
           "| implementation | added by the first call | added after 100k calls |", "|---|---|---|"]
 for t in ["memcache", "pgmemcache", "plperl"]:
     b, f1, f2 = mem.get((t, "before")), mem.get((t, "first")), mem.get((t, "100k"))
     if b and f1 and f2:
-        lines.append(f"| {NAMES[t]} | {f1[0] - b[0]:,} kB, {f1[1] - b[1]} threads | "
-                     f"{f2[0] - b[0]:,} kB, {f2[1] - b[1]} threads |")
+        lines.append(f"| {NAMES[t]} | {f1[0] - b[0]:,} kB dirty + {f1[1] - b[1]:,} kB clean, {f1[2] - b[2]} threads | "
+                     f"{f2[0] - b[0]:,} kB dirty + {f2[1] - b[1]:,} kB clean, {f2[2] - b[2]} threads |")
 open(md_path, "w").write("\n".join(lines) + "\n")
 
 with open(dat_path, "w") as d:

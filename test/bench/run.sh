@@ -133,8 +133,9 @@ for r in $(seq 3); do
 done
 
 log "memory and threads of one backend"
+sync  # a just-installed library's pages are dirty in the page cache until written back
 cat >"$out/usage.sh" <<'SH'
-echo "$1 $2 $(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' /proc/$3/smaps_rollup) $(awk '/^Threads:/ {print $2}' /proc/$3/status)"
+echo "$1 $2 $(awk '/^Private_Dirty:/ {d += $2} /^Private_Clean:/ {c += $2} END {print d, c}' /proc/$3/smaps_rollup) $(awk '/^Threads:/ {print $2}' /proc/$3/status)"
 SH
 : >"$out/mem"
 for target in memcache pgmemcache plperl; do
