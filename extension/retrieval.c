@@ -139,15 +139,23 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		rc != MCGO_INTERRUPTED && rc != MCGO_NOSERVERS)
 		mc_outcome(rc, "get_multi", NULL, 0);	/* raises */
 
-	p = mc_data;
-	end = mc_data + mc_len;
+	/* Pairs, then the error message, then its length (4 bytes). */
 	{
+		const unsigned char *u;
 		uint32		mlen;
-		const char *msg = next_field(&p, end, &mlen);
+
+		if (mc_len < 4)
+			elog(ERROR, "memcache: truncated result from the Go side");
+		u = (const unsigned char *) mc_data + mc_len - 4;
+		mlen = (uint32) u[0] | (uint32) u[1] << 8 | (uint32) u[2] << 16 | (uint32) u[3] << 24;
+		if (mlen > mc_len - 4)
+			elog(ERROR, "memcache: truncated result from the Go side");
+		p = mc_data;
+		end = mc_data + mc_len - 4 - mlen;
 
 		/* Some server failed: say so, and still return what the others had. */
 		if (rc != MCGO_OK)
-			mc_partial_failure(rc, "get_multi", msg, (int) mlen);
+			mc_partial_failure(rc, "get_multi", end, (int) mlen);
 	}
 	while (p < end)
 	{

@@ -76,6 +76,15 @@ func finish(err error, data **C.char, n *C.size_t) C.int {
 
 func goString(p *C.char, n C.size_t) string { return C.GoStringN(p, C.int(n)) }
 
+// viewString is a string over C memory: no copy, valid only during the call,
+// never to be kept (the hot path, whose callees keep nothing).
+func viewString(p *C.char, n C.size_t) string {
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+}
+
 func goBytes(p *C.char, n C.size_t) []byte {
 	if n == 0 {
 		return []byte{}
@@ -154,6 +163,9 @@ func mcgo_store(verb C.int, key *C.char, kn C.size_t, val *C.char, vn C.size_t,
 	if err != nil {
 		return finish(err, data, n)
 	}
+	if verb == 0 {
+		return finish(c.Set(viewString(key, kn), goBytes(val, vn), e), data, n)
+	}
 	return finish(c.Store(int(verb), goString(key, kn), goBytes(val, vn), e), data, n)
 }
 
@@ -165,54 +177,55 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 	if err != nil {
 		return finish(err, data, n)
 	}
-	v, err := c.Get(goString(key, kn))
-	if err == nil {
-		put(v)
-	}
-	return finish(err, data, n)
+	return finish(c.GetTo(viewString(key, kn), outSink{}), data, n)
 }
 
-// mcgo_get_multi takes nkeys length-prefixed keys. Its result is a field
-// with the error message (empty when every server answered), then the found
-// keys as length-prefixed key, value pairs: a failed server does not hide
-// the values of the others. The code is that of the error, if any.
+// mcgo_get_multi takes nkeys length-prefixed keys. Its result is the found
+// keys as length-prefixed key, value pairs, each key once, in the order
+// asked; then the error message (empty when every server answered) and its
+// length as the last 4 bytes: a failed server does not hide the values of
+// the others. The code is that of the error, if any.
 //
 //export mcgo_get_multi
 func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
 	raw := goBytes(keys, kn)
-	list := make([]string, 0, int(nkeys))
+	if cap(keyViews) < int(nkeys) {
+		keyViews = make([]string, 0, int(nkeys))
+	}
+	list := keyViews[:0]
 	for len(raw) >= 4 {
 		l := binary.LittleEndian.Uint32(raw)
-		list = append(list, string(raw[4:4+l])) // a malformed buffer panics: MCGO_INTERNAL
+		k := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
+		list = append(list, unsafe.String(unsafe.SliceData(k), len(k)))
 		raw = raw[4+l:]
 	}
 	c, err := configured()
 	if err != nil {
+		clear(list)
 		return finish(err, data, n)
 	}
-	found, err := c.GetMulti(list)
+	err = c.GetMultiTo(list, outSink{})
+	clear(list) // the views end with the call
 	code = C.MCGO_OK
+	msg := ""
 	if err != nil {
 		if code = C.int(mc.Classify(err)); code == C.MCGO_BADKEY {
 			return finish(err, data, n)
 		}
-		putFieldString(mc.Describe(err))
-	} else {
-		putFieldString("")
+		msg = mc.Describe(err)
 	}
-	// In the order asked, each key once.
-	for _, k := range list {
-		if v, ok := found[k]; ok {
-			putFieldString(k)
-			putField(v)
-			delete(found, k)
-		}
-	}
+	putString(msg)
+	grow(4)
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(msg)))
+	out.n += 4
 	publish(data, n)
 	return code
 }
+
+// keyViews is get_multi's reused list of key views.
+var keyViews []string
 
 //export mcgo_delete
 func mcgo_delete(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {

@@ -20,7 +20,10 @@ var out struct {
 	n   int
 }
 
-func reset() { out.n = 0 }
+func reset() {
+	out.n = 0
+	refresh()
+}
 
 func grow(extra int) {
 	need := out.n + extra
@@ -72,3 +75,30 @@ func publish(data **C.char, n *C.size_t) {
 	*data = (*C.char)(out.p)
 	*n = C.size_t(out.n)
 }
+
+// outSink writes values straight into the result buffer: a single value
+// (get), or key, value fields (get_multi).
+type outSink struct{}
+
+func (outSink) Value(n int) []byte {
+	grow(n)
+	b := out.b[out.n : out.n+n]
+	out.n += n
+	return b
+}
+
+// lastPair is where the last Pair began, for Drop.
+var lastPair int
+
+func (outSink) Pair(key []byte, n int) []byte {
+	lastPair = out.n
+	putField(key)
+	grow(4 + n)
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(n))
+	out.n += 4
+	b := out.b[out.n : out.n+n]
+	out.n += n
+	return b
+}
+
+func (outSink) Drop() { out.n = lastPair }

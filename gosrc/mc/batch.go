@@ -2,7 +2,6 @@ package mc
 
 import (
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -15,9 +14,10 @@ type Op struct {
 }
 
 // Apply runs a batch: commit-time sends and memcache_set_multi. The keys
-// of each server are pipelined over one connection, the servers in
-// parallel. It returns how many operations took effect (a delete of a
-// missing key counts) and, if some failed, how many and the first failure.
+// of each server are pipelined over one connection, each chunk sent to
+// every server before their replies are read. It returns how many
+// operations took effect (a delete of a missing key counts) and, if some
+// failed, how many and the first failure.
 func (c *Client) Apply(ops []Op) (int, error) {
 	now := time.Now()
 	groups := make(map[int][]pipeItem)
@@ -35,47 +35,22 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		groups[idx] = append(groups[idx], pipeItem{op, k, exp})
 	}
 
-	var (
-		mu           sync.Mutex
-		done, failed int
-		first        error
-		wg           sync.WaitGroup
-	)
-	run := func(s Server, items []pipeItem, onCaller bool) {
-		ok, bad, err := 0, 0, error(nil)
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					bad, err = len(items)-ok, errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
-				}
-			}()
-			ok, bad, err = c.runPipelined(s, items, onCaller)
-		}()
-		mu.Lock()
-		done += ok
-		failed += bad
-		if err != nil && first == nil {
-			first = err
+	runs := make([]*pipeRun, 0, len(groups))
+	for idx := range c.servers {
+		if items := groups[idx]; len(items) > 0 {
+			runs = append(runs, &pipeRun{s: c.servers[idx], items: items})
 		}
-		mu.Unlock()
 	}
-	// The first server's batch on this goroutine, the others in parallel.
-	firstIdx := -1
-	for idx, items := range groups {
-		if firstIdx < 0 {
-			firstIdx = idx
-			continue
+	c.runPipelined(runs)
+	done, failed := 0, 0
+	var first error
+	for _, r := range runs {
+		done += r.ok
+		failed += r.failed
+		if first == nil {
+			first = r.first
 		}
-		wg.Add(1)
-		go func(s Server, items []pipeItem) {
-			defer wg.Done()
-			run(s, items, false)
-		}(c.servers[idx], items)
 	}
-	if firstIdx >= 0 {
-		run(c.servers[firstIdx], groups[firstIdx], true)
-	}
-	wg.Wait()
 	if failed > 0 || first != nil {
 		if Classify(first) == CodeInternal {
 			return done, first

@@ -29,6 +29,9 @@ type Client struct {
 	budget  budget
 	sec     Security
 	pipes   pipeConns
+	kbuf    []byte   // the full key of the call in progress (fullKey)
+	hbuf    []byte   // a command header being built
+	mg      multiGet // get_multi's reused state
 }
 
 // maxIdleConns keeps one spare connection per server beside the one in use:
@@ -125,14 +128,15 @@ func (c *Client) Key(key string) (string, error) {
 
 // Store runs set, add, replace, append or prepend.
 func (c *Client) Store(verb int, key string, value []byte, exptime int32) error {
+	if verb == 0 {
+		return c.Set(key, value, exptime)
+	}
 	k, err := c.Key(key)
 	if err != nil {
 		return err
 	}
 	it := &memcache.Item{Key: k, Value: value, Expiration: exptime}
 	switch verb {
-	case 0:
-		return c.mc.Set(it)
 	case 1:
 		return c.mc.Add(it)
 	case 2:
@@ -147,38 +151,40 @@ func (c *Client) Store(verb int, key string, value []byte, exptime int32) error 
 
 // Get returns the value of key; a miss is memcache.ErrCacheMiss.
 func (c *Client) Get(key string) ([]byte, error) {
-	k, err := c.Key(key)
-	if err != nil {
+	var v byteSink
+	if err := c.GetTo(key, &v); err != nil {
 		return nil, err
 	}
-	it, err := c.mc.Get(k)
-	if err != nil {
-		return nil, err
-	}
-	return it.Value, nil
+	return v.b, nil
 }
 
-// GetMulti returns the values found, keyed by the user's key (prefix
-// removed). One request per server, servers in parallel (gomemcache's
-// GetMulti starts a goroutine even for one server and fails as a whole).
-// When a server fails (or is marked down) the values from the others are
-// returned with the error.
+// GetMulti returns the values found, keyed by the user's key. When a server
+// fails (or is marked down) the values from the others are returned with
+// the error.
 func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
-	full := make([]string, 0, len(keys))
-	for _, key := range keys {
-		k, err := c.Key(key)
-		if err != nil {
-			return nil, err
-		}
-		full = append(full, k)
-	}
-	items, err := c.getMulti(full)
-	out := make(map[string][]byte, len(items))
-	for k, v := range items {
-		out[k[len(c.cfg.Prefix):]] = v
-	}
-	return out, err
+	s := &mapSink{m: map[string][]byte{}}
+	err := c.GetMultiTo(keys, s)
+	return s.m, err
 }
+
+// byteSink and mapSink collect values in Go memory (tests, tools).
+type byteSink struct{ b []byte }
+
+func (s *byteSink) Value(n int) []byte { s.b = make([]byte, n); return s.b }
+
+type mapSink struct {
+	m    map[string][]byte
+	last string
+}
+
+func (s *mapSink) Pair(key []byte, n int) []byte {
+	v := make([]byte, n)
+	s.last = string(key)
+	s.m[s.last] = v
+	return v
+}
+
+func (s *mapSink) Drop() { delete(s.m, s.last) }
 
 // Delete removes key; a missing key is memcache.ErrCacheMiss.
 func (c *Client) Delete(key string) error {

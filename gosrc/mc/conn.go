@@ -140,12 +140,13 @@ func (c *sockConn) opError(op string, err error) error {
 	return c.failed(&net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)})
 }
 
-// rawRead and rawSend make the system call without telling the Go
+// rawRecv and rawSend make the system call without telling the Go
 // scheduler (no entersyscall): a call blocks one Slice at most, and telling
 // the scheduler costs a processor hand-off on every reply (sysmon takes the
 // P from a thread in a system call for more than 20 us).
-func rawRead(fd int, p []byte) (int, error) {
-	n, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+func rawRecv(fd int, p []byte, flags int) (int, error) {
+	n, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
+		uintptr(flags), 0, 0)
 	if e != 0 {
 		return 0, e
 	}
@@ -183,7 +184,7 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		var n int
 		var err error
 		if c.blocking {
-			n, err = rawRead(c.fd, p)
+			n, err = rawRecv(c.fd, p, 0)
 		} else {
 			n, err = syscall.Read(c.fd, p)
 		}
@@ -232,6 +233,51 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// sendv sends the concatenation of bufs with as few sendmsg calls as the
+// socket allows (one, normally).
+func (c *sockConn) sendv(bufs ...[]byte) error {
+	var iov [3]syscall.Iovec
+	for {
+		n := 0
+		for _, b := range bufs {
+			if len(b) > 0 && n < len(iov) {
+				iov[n].Base = &b[0]
+				iov[n].SetLen(len(b))
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		msg := syscall.Msghdr{Iov: &iov[0]}
+		msg.Iovlen = uint64(n)
+		var sent uintptr
+		var e syscall.Errno
+		if c.blocking {
+			sent, _, e = syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
+		} else {
+			sent, _, e = syscall.Syscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
+		}
+		switch {
+		case e == 0:
+			left := int(sent)
+			for i := range bufs {
+				k := min(left, len(bufs[i]))
+				bufs[i] = bufs[i][k:]
+				left -= k
+			}
+		case (e == syscall.ECONNRESET || e == syscall.EPIPE) && !c.used:
+			return c.failed(&closedError{c.remote})
+		case retry(e):
+			if err := c.next("writing to"); err != nil {
+				return c.failed(err)
+			}
+		default:
+			return c.opError("write", e)
+		}
+	}
 }
 
 // dial connects to address within timeout, checking for interrupts every

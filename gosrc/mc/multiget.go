@@ -1,41 +1,226 @@
 package mc
 
 import (
+	"bytes"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"sync"
 )
 
-// getFrom fetches keys from one server with a single "get k1 k2 ..." over a
-// pooled batch connection, calling found for each value. Replies are read
-// on the calling goroutine: no hand-off for the common one-server case.
-func (c *Client) getFrom(s Server, keys []string, onCaller bool, found func(key string, val []byte)) error {
+// getMulti state, reused by every call of a backend (one call at a time):
+// the full keys, which server each goes to, and where each value landed.
+type multiGet struct {
+	full  []byte  // prefix+key of every key, back to back
+	offs  []int   // key i is full[offs[i]:offs[i+1]]
+	srv   []int   // server index of key i; -1: a repeat of an earlier key
+	table []int32 // open-addressing set of key indices, for repeats
+	byS   []int   // key indices grouped by server (servers in first-use order)
+	vals  []byte  // values read when several servers answer
+	slot  []int   // key i's value is vals[slot[2i]:slot[2i]+slot[2i+1]]; -1: none
+}
+
+func (m *multiGet) key(i int) []byte { return m.full[m.offs[i]:m.offs[i+1]] }
+
+// dedup marks repeated keys (srv = -1) so that each is asked, and
+// returned, once.
+func (m *multiGet) dedup(n int) {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(m.table) < size {
+		m.table = make([]int32, size)
+	}
+	t := m.table[:size]
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < n; i++ {
+		k := m.key(i)
+		h := uint64(14695981039346656037) // FNV-1a
+		for _, b := range k {
+			h = (h ^ uint64(b)) * 1099511628211
+		}
+		for j := int(h) & (size - 1); ; j = (j + 1) & (size - 1) {
+			if t[j] < 0 {
+				t[j] = int32(i)
+				break
+			}
+			if bytes.Equal(m.key(int(t[j])), k) {
+				m.srv[i] = -1
+				break
+			}
+		}
+	}
+}
+
+// GetMultiTo fetches keys (without the prefix) and hands each value found
+// to sink, each key once, in the order asked. One "get k1 k2 ..." per
+// server: every request is sent before any reply is read, so the servers
+// work in parallel while this thread does all the I/O. When a server fails
+// or is marked down, the values of the others are still delivered and the
+// first failure is returned.
+func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
+	c.budget.start(c.cfg.Timeout)
+	m := &c.mg
+	n := len(keys)
+	m.full, m.offs, m.srv = m.full[:0], append(m.offs[:0], 0), m.srv[:0]
+	for _, k := range keys {
+		m.full = append(append(m.full, c.cfg.Prefix...), k...)
+		m.offs = append(m.offs, len(m.full))
+		m.srv = append(m.srv, 0)
+	}
+	if n == 0 {
+		return nil
+	}
+	if c.sel.Len() == 0 {
+		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	}
+	for i, k := range keys {
+		if err := CheckKey(string(m.key(i))); err != nil {
+			return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", k, err))
+		}
+	}
+	m.dedup(n)
+
+	// Group by server, servers in the order of their first key.
+	first := -1
+	multi := false
+	for i := 0; i < n; i++ {
+		if m.srv[i] < 0 {
+			continue
+		}
+		m.srv[i] = c.sel.Index(string(m.key(i)))
+		if first < 0 {
+			first = m.srv[i]
+		} else if m.srv[i] != first {
+			multi = true
+		}
+	}
+	if !multi {
+		s := c.servers[first]
+		pc, err := c.sendGet(s, m, -1)
+		if err != nil {
+			return err
+		}
+		return c.readGet(s, pc, m, -1, func(i int, n int) []byte {
+			return sink.Pair(m.key(i)[len(c.cfg.Prefix):], n)
+		}, sink.Drop)
+	}
+	return c.getSpread(m, sink)
+}
+
+// getSpread is GetMultiTo for keys on several servers.
+func (c *Client) getSpread(m *multiGet, sink PairSink) error {
+	n := len(m.srv)
+	m.byS = m.byS[:0]
+	var order []int // servers in first-use order; few
+	for i := 0; i < n; i++ {
+		if s := m.srv[i]; s >= 0 && !containsInt(order, s) {
+			order = append(order, s)
+		}
+	}
+	for _, s := range order {
+		for i := 0; i < n; i++ {
+			if m.srv[i] == s {
+				m.byS = append(m.byS, i)
+			}
+		}
+	}
+	var firstErr error
+	record := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	conns := make([]*pipeConn, len(order))
+	for j, s := range order {
+		pc, err := c.sendGet(c.servers[s], m, s)
+		record(err)
+		conns[j] = pc
+	}
+	m.vals = m.vals[:0]
+	if cap(m.slot) < 2*n {
+		m.slot = make([]int, 2*n)
+	}
+	m.slot = m.slot[:2*n]
+	for i := range m.slot {
+		m.slot[i] = -1
+	}
+	for j, s := range order {
+		if conns[j] == nil {
+			continue
+		}
+		last := -1
+		record(c.readGet(c.servers[s], conns[j], m, s, func(i int, n int) []byte {
+			last = i
+			m.slot[2*i], m.slot[2*i+1] = len(m.vals), n
+			m.vals = append(m.vals, make([]byte, n)...)
+			return m.vals[len(m.vals)-n:]
+		}, func() {
+			m.vals = m.vals[:m.slot[2*last]]
+			m.slot[2*last] = -1
+		}))
+	}
+	for i := 0; i < n; i++ {
+		if m.srv[i] >= 0 && m.slot[2*i] >= 0 {
+			v := m.vals[m.slot[2*i] : m.slot[2*i]+m.slot[2*i+1]]
+			copy(sink.Pair(m.key(i)[len(c.cfg.Prefix):], len(v)), v)
+		}
+	}
+	if cap(m.vals) > 1<<20 {
+		m.vals = nil // do not keep a large batch's memory
+	}
+	return firstErr
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// sendGet sends "get" with the keys of server index si (-1: every key not
+// repeated) to s.
+func (c *Client) sendGet(s Server, m *multiGet, si int) (*pipeConn, error) {
 	if err := c.health.check(s.Addr); err != nil {
-		return err
+		return nil, err
 	}
-	pc, err := c.pipes.get(c, s, onCaller)
+	pc, err := c.pipes.get(c, s, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
+		pc.nc.Close()
+		return nil, err
+	}
+	// memcached reads a command line in pieces, so a long key list is fine.
+	pc.rw.WriteString("get")
+	for i, srv := range m.srv {
+		if srv >= 0 && (si < 0 || srv == si) {
+			pc.rw.WriteByte(' ')
+			pc.rw.Write(m.key(i))
+		}
+	}
+	pc.rw.WriteString("\r\n")
+	if err := pc.rw.Flush(); err != nil {
+		pc.nc.Close()
+		return nil, err
+	}
+	return pc, nil
+}
+
+// readGet reads the replies to sendGet up to END. memcached answers in the
+// order asked, so each VALUE is matched by walking the keys forward; dst
+// gives the buffer for key i's value of n bytes; undo forgets the last one
+// when it could not be read whole.
+func (c *Client) readGet(s Server, pc *pipeConn, m *multiGet, si int, dst func(i int, n int) []byte, undo func()) error {
 	fail := func(err error) error {
 		pc.nc.Close()
 		return err
 	}
-	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
-		return fail(err)
-	}
-	// memcached reads a command line in pieces, so a long key list is fine.
-	pc.rw.WriteString("get")
-	for _, k := range keys {
-		pc.rw.WriteByte(' ')
-		pc.rw.WriteString(k)
-	}
-	pc.rw.WriteString("\r\n")
-	if err := pc.rw.Flush(); err != nil {
-		return fail(err)
-	}
+	next := 0
 	for {
 		line, err := pc.rw.ReadSlice('\n')
 		if err != nil {
@@ -49,14 +234,20 @@ func (c *Client) getFrom(s Server, keys []string, onCaller bool, found func(key 
 		if err != nil {
 			return fail(errorf(CodeServer, fmt.Sprintf("%s: %v", s.Addr, err)))
 		}
-		val := make([]byte, n+2)
-		if _, err := io.ReadFull(pc.rw, val); err != nil {
+		i := next
+		for ; i < len(m.srv); i++ {
+			if m.srv[i] >= 0 && (si < 0 || m.srv[i] == si) && bytes.Equal(m.key(i), key) {
+				break
+			}
+		}
+		if i == len(m.srv) {
+			return fail(errorf(CodeServer, fmt.Sprintf("%s: a value for a key not asked for, or out of order: %q", s.Addr, key)))
+		}
+		next = i + 1
+		if err := readValue(pc, dst(i, n)); err != nil {
+			undo()
 			return fail(err)
 		}
-		if val[n] != '\r' || val[n+1] != '\n' {
-			return fail(errorf(CodeServer, fmt.Sprintf("%s: value of %q not followed by CRLF", s.Addr, key)))
-		}
-		found(key, val[:n])
 	}
 }
 
@@ -64,70 +255,65 @@ func (c *Client) getFrom(s Server, keys []string, onCaller bool, found func(key 
 // 1 GB); a larger length is a broken reply, not an allocation to make.
 const maxValueLen = 1 << 30
 
-// parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n".
-func parseValueLine(line []byte) (key string, n int, err error) {
-	f := strings.Fields(string(line))
-	if len(f) < 4 || len(f) > 5 || f[0] != "VALUE" {
-		return "", 0, fmt.Errorf("unexpected reply to get: %q", strings.TrimSpace(string(line)))
+// parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n" in place,
+// as memcached writes it: single spaces, decimal digits. The key views line.
+func parseValueLine(line []byte) (key []byte, n int, err error) {
+	rest, ok := bytes.CutSuffix(line, []byte("\r\n"))
+	if !ok || !bytes.HasPrefix(rest, []byte("VALUE ")) {
+		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 	}
-	if _, err := strconv.ParseUint(f[2], 10, 32); err != nil {
-		return "", 0, fmt.Errorf("bad flags in %q", strings.TrimSpace(string(line)))
+	var f [4][]byte // key, flags, bytes, cas
+	nf := 0
+	for rest = rest[len("VALUE "):]; ; nf++ {
+		if nf == len(f) {
+			return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
+		}
+		i := bytes.IndexByte(rest, ' ')
+		if i < 0 {
+			f[nf] = rest
+			nf++
+			break
+		}
+		f[nf], rest = rest[:i], rest[i+1:]
 	}
-	n, err = strconv.Atoi(f[3])
-	if err != nil || n < 0 || n > maxValueLen {
-		return "", 0, fmt.Errorf("bad value length in %q", strings.TrimSpace(string(line)))
+	if nf < 3 || nf > 4 || len(f[0]) == 0 {
+		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 	}
-	return f[1], n, nil
+	for _, b := range f[0] {
+		if b <= ' ' || b == 0x7f {
+			return nil, 0, fmt.Errorf("bad key in %q", bytes.TrimSpace(line))
+		}
+	}
+	if v, ok := decimal(f[1]); !ok || v > 1<<32-1 {
+		return nil, 0, fmt.Errorf("bad flags in %q", bytes.TrimSpace(line))
+	}
+	v, ok := decimal(f[2])
+	if !ok || v > maxValueLen {
+		return nil, 0, fmt.Errorf("bad value length in %q", bytes.TrimSpace(line))
+	}
+	if nf == 4 {
+		if _, ok := decimal(f[3]); !ok {
+			return nil, 0, fmt.Errorf("bad cas in %q", bytes.TrimSpace(line))
+		}
+	}
+	return f[0], int(v), nil
 }
 
-// getMulti fetches full keys from their servers: the first server's on the
-// calling goroutine, the others in parallel. Values of servers that answer
-// are returned even when another one fails.
-func (c *Client) getMulti(full []string) (map[string][]byte, error) {
-	groups := make(map[int][]string)
-	order := []int{}
-	for _, k := range full {
-		idx := c.sel.Index(k)
-		if _, ok := groups[idx]; !ok {
-			order = append(order, idx)
+// decimal parses 1 to 20 ASCII digits (no sign); ok is false otherwise or
+// on overflow.
+func decimal(b []byte) (v uint64, ok bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
 		}
-		groups[idx] = append(groups[idx], k)
-	}
-	out := make(map[string][]byte, len(full))
-	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-	)
-	record := func(err error) {
-		if err != nil {
-			mu.Lock()
-			if first == nil {
-				first = err
-			}
-			mu.Unlock()
+		d := uint64(c - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
 		}
+		v = v*10 + d
 	}
-	found := func(k string, v []byte) {
-		mu.Lock()
-		out[k] = v
-		mu.Unlock()
-	}
-	for _, idx := range order[1:] {
-		wg.Add(1)
-		go func(s Server, keys []string) {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					record(errorf(CodeInternal, fmt.Sprintf("internal error: %v", r)))
-				}
-			}()
-			record(c.getFrom(s, keys, false, found))
-		}(c.servers[idx], groups[idx])
-	}
-	if len(order) > 0 {
-		record(c.getFrom(c.servers[order[0]], groups[order[0]], true, found))
-	}
-	wg.Wait()
-	return out, first
+	return v, true
 }

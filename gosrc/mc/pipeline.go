@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -40,7 +39,7 @@ func (p *pipeConns) get(c *Client, s Server, onCaller bool) (*pipeConn, error) {
 		if err != nil {
 			return nil, err
 		}
-		pc = &pipeConn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 64<<10))}
+		pc = &pipeConn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10))}
 	}
 	pc.raw.blocking = onCaller
 	return pc, nil
@@ -74,69 +73,140 @@ type pipeItem struct {
 	exp int32
 }
 
-// runPipelined sends items to one server in chunks of pipeChunk commands
-// and reads their replies. It returns how many took effect, how many
-// failed and the first failure; a connection error ends the batch (the rest
-// count as failed) and the connection is dropped.
-func (c *Client) runPipelined(s Server, items []pipeItem, onCaller bool) (ok, failed int, first error) {
-	if err := c.health.check(s.Addr); err != nil {
-		return 0, len(items), err
-	}
-	pc, err := c.pipes.get(c, s, onCaller)
-	if err != nil {
-		return 0, len(items), err
-	}
-	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
-		pc.nc.Close()
-		return 0, len(items), err
-	}
-	for start := 0; start < len(items); start += pipeChunk {
-		chunk := items[start:min(start+pipeChunk, len(items))]
-		for _, it := range chunk {
-			if it.op.Delete {
-				fmt.Fprintf(pc.rw, "delete %s\r\n", it.key)
-			} else {
-				fmt.Fprintf(pc.rw, "set %s 0 %d %d\r\n", it.key, it.exp, len(it.op.Value))
-				pc.rw.Write(it.op.Value)
-				pc.rw.WriteString("\r\n")
-			}
-		}
-		if err := pc.rw.Flush(); err != nil {
-			pc.nc.Close()
-			return ok, len(items) - ok - failed, err
-		}
-		for _, it := range chunk {
-			line, err := pc.rw.ReadString('\n')
-			if err != nil {
-				pc.nc.Close()
-				return ok, len(items) - ok - failed, err
-			}
-			switch line = strings.TrimRight(line, "\r\n"); {
-			case line == "STORED" || line == "DELETED" || line == "NOT_FOUND" && it.op.Delete:
-				ok++
-			default:
-				failed++
-				if first == nil {
-					first = pipeReplyError(it, line)
-				}
-			}
-		}
-	}
-	c.pipes.put(s.Addr, pc)
-	return ok, failed, first
+// pipeRun is one server's share of a batch.
+type pipeRun struct {
+	s          Server
+	items      []pipeItem
+	pc         *pipeConn
+	ok, failed int
+	first      error
+	done       bool // finished, or its connection failed
 }
 
-func pipeReplyError(it pipeItem, line string) error {
-	code := CodeServer
-	if strings.Contains(line, "object too large") {
-		code = CodeTooLarge
+// stop ends r after err: the items not yet answered count as failed and
+// the connection is dropped (its replies are out of step).
+func (r *pipeRun) stop(err error) {
+	r.failed = len(r.items) - r.ok
+	if r.first == nil {
+		r.first = err
 	}
-	return errorf(code, fmt.Sprintf("%s %s: memcached replied %s", map[bool]string{true: "delete", false: "set"}[it.op.Delete], strconv.Quote(it.key), line))
+	if r.pc != nil {
+		r.pc.nc.Close()
+		r.pc = nil
+	}
+	r.done = true
 }
 
-func min(a, b int) int {
-	if a < b {
-		return a
+// runPipelined runs every server's items in chunks of pipeChunk commands:
+// each chunk is sent to every server before any reply is read, so the
+// servers work in parallel while this thread does all the I/O, and one
+// round trip per chunk is paid, not one per command.
+func (c *Client) runPipelined(runs []*pipeRun) {
+	for _, r := range runs {
+		if err := c.health.check(r.s.Addr); err != nil {
+			r.stop(err)
+			continue
+		}
+		pc, err := c.pipes.get(c, r.s, true)
+		if err != nil {
+			r.stop(err)
+			continue
+		}
+		r.pc = pc
+		if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
+			r.stop(err)
+		}
 	}
-	return b
+	for start := 0; ; start += pipeChunk {
+		more := false
+		for _, r := range runs {
+			if !r.done && start < len(r.items) {
+				more = true
+				c.sendChunk(r, r.items[start:min(start+pipeChunk, len(r.items))])
+			}
+		}
+		if !more {
+			break
+		}
+		for _, r := range runs {
+			if !r.done && start < len(r.items) {
+				c.readChunk(r, r.items[start:min(start+pipeChunk, len(r.items))])
+			}
+		}
+	}
+	for _, r := range runs {
+		if r.pc != nil {
+			c.pipes.put(r.s.Addr, r.pc)
+			r.pc = nil
+		}
+	}
 }
+
+func (c *Client) sendChunk(r *pipeRun, chunk []pipeItem) {
+	w := r.pc.rw
+	for _, it := range chunk {
+		if it.op.Delete {
+			w.WriteString("delete ")
+			w.WriteString(it.key)
+			w.WriteString("\r\n")
+			continue
+		}
+		c.hbuf = appendStore(c.hbuf[:0], it.key, it.exp, len(it.op.Value))
+		w.Write(c.hbuf)
+		w.Write(it.op.Value)
+		w.WriteString("\r\n")
+	}
+	if err := w.Flush(); err != nil {
+		r.stop(err)
+	}
+}
+
+func (c *Client) readChunk(r *pipeRun, chunk []pipeItem) {
+	for _, it := range chunk {
+		line, err := r.pc.rw.ReadSlice('\n')
+		if err != nil {
+			r.stop(err)
+			return
+		}
+		switch l := string(line); {
+		case l == "STORED\r\n" || l == "DELETED\r\n" || l == "NOT_FOUND\r\n" && it.op.Delete:
+			r.ok++
+		default:
+			r.failed++
+			if r.first == nil {
+				r.first = pipeReplyError(it, line)
+			}
+		}
+	}
+	if r.ok+r.failed == len(r.items) {
+		r.done = true
+	}
+}
+
+func pipeReplyError(it pipeItem, line []byte) error {
+	verb := "set"
+	if it.op.Delete {
+		verb = "delete"
+	}
+	err := replyError(line).(*Error)
+	err.Msg = fmt.Sprintf("%s %s: %s", verb, strconv.Quote(it.key), err.Msg)
+	return err
+}
+
+// send writes a command header and its data block with one system call:
+// through the buffer when they fit, else (plain TCP) as one sendmsg of
+// three pieces, so that memcached is woken once, not once per piece.
+func (pc *pipeConn) send(hdr, data []byte) error {
+	if len(hdr)+len(data)+2 <= pc.rw.Writer.Available() || pc.nc != net.Conn(pc.raw) {
+		pc.rw.Write(hdr)
+		pc.rw.Write(data)
+		pc.rw.WriteString("\r\n")
+		return pc.rw.Flush()
+	}
+	if err := pc.rw.Flush(); err != nil {
+		return err
+	}
+	return pc.raw.sendv(hdr, data, crlf)
+}
+
+var crlf = []byte("\r\n")

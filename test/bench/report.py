@@ -66,6 +66,16 @@ for v, label in [("nocache", "no cache"), ("memcache_rules", "rules calling this
     t = tps.get(v)
     lines.append(f"| {label} | " + (f"{statistics.median(t):,.0f} ({min(t):,.0f}-{max(t):,.0f})" if t else "n/a") + " |")
 lines.append("")
+lines += ["## Calls spread out in time (pgbench, 8 clients: a 3000-row count, then one memcache_set)", "",
+          "| variant | TPS (median, min-max) |", "|---|---|"]
+for v, label in [("sparse_none", "no cache call"), ("sparse_memcache", "this extension's memcache_set"),
+                 ("sparse_pgmemcache", "pgmemcache's memcache_set")]:
+    t = tps.get(v)
+    lines.append(f"| {label} | " + (f"{statistics.median(t):,.0f} ({min(t):,.0f}-{max(t):,.0f})" if t else "n/a") + " |")
+a, b = tps.get("sparse_memcache"), tps.get("sparse_pgmemcache")
+if a and b:
+    lines += ["", f"Ratio this extension / pgmemcache: {statistics.median(a) / statistics.median(b):.2f}x."]
+lines.append("")
 
 mem = {}
 for line in open(f"{out}/mem"):

@@ -11,6 +11,8 @@
 #   - memcache_set_multi of 1000 keys against 1000 single memcache_set;
 #   - pgbench on the blog's sessions table, 8 clients: no cache, the rules
 #     with this extension, the rules with pgmemcache, memcache_sync;
+#   - pgbench, 8 clients, one memcache_set between other statements (calls
+#     spread out in time, as from a web application);
 #   - private memory and threads of a backend after the first call and after
 #     100k calls.
 # It writes test/bench/results.md and test/bench/results.png.
@@ -130,6 +132,25 @@ for r in $(seq 3); do
 		echo "$name ${tps:-0}" >>"$out/tps"
 	done
 	log "pgbench round $r done"
+done
+
+log "pgbench: one memcache_set between other work, 8 clients, ${PGBENCH_T} s per run"
+# A web-like pattern: each backend calls the cache now and then, with other
+# statements in between (not back to back, as in the loops above).
+for t in none memcache pgmemcache; do
+	{
+		echo '\set id random(1, 1000)'
+		echo 'SELECT count(*) FROM generate_series(1, 3000);'
+		if [ $t = none ]; then echo "SELECT length('sparse' || :id);"; else echo "SELECT memcache_set('sparse' || :id, 'value');"; fi
+	} >"$out/sparse_$t.pgbench"
+done
+for r in $(seq 3); do
+	for v in none:bench_nocache memcache:bench_memcache pgmemcache:bench_pgmemcache; do
+		IFS=: read -r name db <<<"$v"
+		tps=$(pgbench -n -c 8 -j 2 -T "$PGBENCH_T" -f "$out/sparse_$name.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
+		echo "sparse_$name ${tps:-0}" >>"$out/tps"
+	done
+	log "sparse pgbench round $r done"
 done
 
 log "memory and threads of one backend"

@@ -38,4 +38,18 @@ FROM memcache_get_multi(ARRAY(SELECT 'multi' || i FROM generate_series(1, 120) i
 -- every server holds some of the keys
 SELECT server, count(*) FROM generate_series(1, 100) i,
   LATERAL memcache_server_for_key('multi' || i) AS server GROUP BY server ORDER BY server;
+-- across servers too: in the order asked, each key once
+SELECT * FROM memcache_get_multi(ARRAY['multi7', 'multi3', 'nope', 'multi7', 'multi50', 'multi1', 'multi3', 'multi99']);
+-- values larger than a connection's buffers, alone and among small ones
+SELECT memcache_set('big1', repeat('0123456789', 50000)), memcache_set('big2', repeat('abcdefghij', 20000));
+SELECT key, length(value), CASE key WHEN 'big1' THEN value = repeat('0123456789', 50000)
+  WHEN 'big2' THEN value = repeat('abcdefghij', 20000) ELSE value = 'v' || substr(key, 6) END AS intact
+FROM memcache_get_multi(ARRAY['multi1', 'big1', 'multi2', 'big2', 'multi3']);
 RESET memcache.servers;
+-- one server: a value larger than the buffers goes out in one piece and
+-- comes back whole, alone and inside get_multi
+SELECT memcache_set('big', repeat('0123456789', 100000));
+SELECT length(memcache_get('big')), md5(memcache_get('big')) = md5(repeat('0123456789', 100000)) AS intact;
+SELECT memcache_set('small1', 'a'), memcache_set('small2', 'b');
+SELECT key, length(value) FROM memcache_get_multi(ARRAY['small1', 'big', 'small2']);
+\! test/mcwire 22122 'get big' | head -c 40; echo

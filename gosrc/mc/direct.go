@@ -1,0 +1,192 @@
+package mc
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"unsafe"
+
+	"github.com/bradfitz/gomemcache/memcache"
+)
+
+// The hot path: get, set and batches speak the text protocol themselves on
+// the pooled batch connections (pipeline.go), on the backend's own thread,
+// with no allocation per call. gomemcache formats every command with fmt,
+// allocates an Item and a value per call and writes through a 4 kB buffer,
+// so a 10 kB set took three send() calls and woke memcached three times.
+// The other commands go through gomemcache.
+
+// Sink receives values. Value returns n bytes for the caller to fill; the
+// slice is only written during the call.
+type Sink interface {
+	Value(n int) []byte
+}
+
+// PairSink receives key, value pairs (get_multi). Drop forgets the last
+// pair, whose value could not be read whole.
+type PairSink interface {
+	Pair(key []byte, n int) []byte
+	Drop()
+}
+
+// fullKey puts the prefix and key into the client's key buffer and checks
+// the result. The returned string views that buffer: valid until the next
+// fullKey call, never to be kept.
+func (c *Client) fullKey(key string) (string, error) {
+	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
+	full := unsafe.String(unsafe.SliceData(c.kbuf), len(c.kbuf))
+	if err := CheckKey(full); err != nil {
+		return "", errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+	}
+	if c.sel.Len() == 0 {
+		return "", errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	}
+	return full, nil
+}
+
+// conn returns a batch connection to the server of full, with the call's
+// deadline set.
+func (c *Client) conn(full string) (Server, *pipeConn, error) {
+	s := c.servers[c.sel.Index(full)]
+	if err := c.health.check(s.Addr); err != nil {
+		return s, nil, err
+	}
+	pc, err := c.pipes.get(c, s, true)
+	if err != nil {
+		return s, nil, err
+	}
+	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
+		pc.nc.Close()
+		return s, nil, err
+	}
+	return s, pc, nil
+}
+
+// GetTo fetches key and hands its value to sink; a miss is
+// memcache.ErrCacheMiss.
+func (c *Client) GetTo(key string, sink Sink) error {
+	c.budget.start(c.cfg.Timeout)
+	full, err := c.fullKey(key)
+	if err != nil {
+		return err
+	}
+	s, pc, err := c.conn(full)
+	if err != nil {
+		return err
+	}
+	pc.rw.WriteString("get ")
+	pc.rw.WriteString(full)
+	pc.rw.WriteString("\r\n")
+	if err := pc.rw.Flush(); err != nil {
+		pc.nc.Close()
+		return err
+	}
+	line, err := pc.rw.ReadSlice('\n')
+	if err != nil {
+		pc.nc.Close()
+		return err
+	}
+	if string(line) == "END\r\n" {
+		c.pipes.put(s.Addr, pc)
+		return memcache.ErrCacheMiss
+	}
+	k, n, err := parseValueLine(line)
+	if err != nil || string(k) != full {
+		pc.nc.Close()
+		if err == nil {
+			err = fmt.Errorf("reply for another key: %q", bytes.TrimSpace(line))
+		}
+		return errorf(CodeServer, fmt.Sprintf("%s: %v", s.Addr, err))
+	}
+	if err := readValue(pc, sink.Value(n)); err != nil {
+		pc.nc.Close()
+		return err
+	}
+	if line, err = pc.rw.ReadSlice('\n'); err != nil || string(line) != "END\r\n" {
+		pc.nc.Close()
+		if err == nil {
+			err = errorf(CodeServer, fmt.Sprintf("%s: expected END after the value, got %q", s.Addr, bytes.TrimSpace(line)))
+		}
+		return err
+	}
+	c.pipes.put(s.Addr, pc)
+	return nil
+}
+
+// readValue fills dst with a value's bytes and checks the CRLF after them.
+func readValue(pc *pipeConn, dst []byte) error {
+	if _, err := io.ReadFull(pc.rw, dst); err != nil {
+		return err
+	}
+	cr, err1 := pc.rw.ReadByte()
+	lf, err2 := pc.rw.ReadByte()
+	if err1 != nil || err2 != nil || cr != '\r' || lf != '\n' {
+		if err1 == nil && err2 == nil {
+			return errorf(CodeServer, "a value was not followed by CRLF")
+		}
+		if err1 != nil {
+			return err1
+		}
+		return err2
+	}
+	return nil
+}
+
+// Set stores value under key with a single send.
+func (c *Client) Set(key string, value []byte, exptime int32) error {
+	c.budget.start(c.cfg.Timeout)
+	full, err := c.fullKey(key)
+	if err != nil {
+		return err
+	}
+	s, pc, err := c.conn(full)
+	if err != nil {
+		return err
+	}
+	c.hbuf = appendStore(c.hbuf[:0], full, exptime, len(value))
+	if err := pc.send(c.hbuf, value); err != nil {
+		pc.nc.Close()
+		return err
+	}
+	line, err := pc.rw.ReadSlice('\n')
+	if err != nil {
+		pc.nc.Close()
+		return err
+	}
+	if string(line) != "STORED\r\n" {
+		err := replyError(line)
+		if !bytes.HasPrefix(line, []byte("SERVER_ERROR")) && !bytes.HasPrefix(line, []byte("CLIENT_ERROR")) {
+			pc.nc.Close() // not an answer to a set: out of step
+			return err
+		}
+		c.pipes.put(s.Addr, pc)
+		return err
+	}
+	c.pipes.put(s.Addr, pc)
+	return nil
+}
+
+// appendStore appends "set <key> 0 <exptime> <n>\r\n".
+func appendStore(b []byte, key string, exptime int32, n int) []byte {
+	b = append(b, "set "...)
+	b = append(b, key...)
+	b = append(b, " 0 "...)
+	b = strconv.AppendInt(b, int64(exptime), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, "\r\n"...)
+}
+
+// replyError turns an unexpected reply line into the error shown to the
+// user; memcached's "object too large" is a limit, not a failure.
+func replyError(line []byte) error {
+	l := string(bytes.TrimSpace(line))
+	switch {
+	case bytes.Contains(line, []byte("object too large")):
+		return errorf(CodeTooLarge, "memcached replied "+l)
+	case bytes.Contains(line, []byte("unauthenticated")) || bytes.Contains(line, []byte("authentication token")):
+		return errorf(CodeServer, "memcached replied "+l+": it requires authentication (memcache.username, memcache.password)")
+	}
+	return errorf(CodeServer, "memcached replied "+l)
+}
