@@ -45,33 +45,40 @@ func (c *Client) fullKey(key string) (string, error) {
 	return full, nil
 }
 
-// conn returns a batch connection to the server of full, with the call's
-// deadline set.
-func (c *Client) conn(full string) (Server, *pipeConn, error) {
-	s := c.servers[c.sel.Index(full)]
-	if err := c.health.check(s.Addr); err != nil {
-		return s, nil, err
-	}
-	pc, err := c.pipes.get(c, s, true)
+// begin starts a single-key call: the call's deadline, the full key, and a
+// connection to its server with that deadline set.
+func (c *Client) begin(key string) (string, Server, *pipeConn, error) {
+	c.budget.start(c.cfg.Timeout)
+	full, err := c.fullKey(key)
 	if err != nil {
-		return s, nil, err
+		return "", Server{}, nil, err
+	}
+	s := c.servers[c.sel.Index(full)]
+	pc, err := c.open(s)
+	return full, s, pc, err
+}
+
+// open returns a pooled connection to s for this thread's I/O, with the
+// call's deadline set; a server marked down is refused at once.
+func (c *Client) open(s Server) (*pipeConn, error) {
+	if err := c.health.check(s.Addr); err != nil {
+		return nil, err
+	}
+	pc, err := c.pipes.get(c, s)
+	if err != nil {
+		return nil, err
 	}
 	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
 		pc.nc.Close()
-		return s, nil, err
+		return nil, err
 	}
-	return s, pc, nil
+	return pc, nil
 }
 
 // GetTo fetches key and hands its value to sink; a miss is
 // memcache.ErrCacheMiss.
 func (c *Client) GetTo(key string, sink Sink) error {
-	c.budget.start(c.cfg.Timeout)
-	full, err := c.fullKey(key)
-	if err != nil {
-		return err
-	}
-	s, pc, err := c.conn(full)
+	full, s, pc, err := c.begin(key)
 	if err != nil {
 		return err
 	}
@@ -135,12 +142,7 @@ func readValue(pc *pipeConn, dst []byte) error {
 
 // Set stores value under key with a single send.
 func (c *Client) Set(key string, value []byte, exptime int32) error {
-	c.budget.start(c.cfg.Timeout)
-	full, err := c.fullKey(key)
-	if err != nil {
-		return err
-	}
-	s, pc, err := c.conn(full)
+	full, s, pc, err := c.begin(key)
 	if err != nil {
 		return err
 	}

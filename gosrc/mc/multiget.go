@@ -184,15 +184,8 @@ func containsInt(list []int, v int) bool {
 // sendGet sends "get" with the keys of server index si (-1: every key not
 // repeated) to s.
 func (c *Client) sendGet(s Server, m *multiGet, si int) (*pipeConn, error) {
-	if err := c.health.check(s.Addr); err != nil {
-		return nil, err
-	}
-	pc, err := c.pipes.get(c, s, true)
+	pc, err := c.open(s)
 	if err != nil {
-		return nil, err
-	}
-	if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
-		pc.nc.Close()
 		return nil, err
 	}
 	// memcached reads a command line in pieces, so a long key list is fine.

@@ -14,8 +14,8 @@ import (
 // fit in the socket buffers (so neither side can block the other).
 const pipeChunk = 512
 
-// pipeConns keeps one idle connection per server for batches, beside
-// gomemcache's pool (which has no pipelining).
+// pipeConns keeps one idle connection per server for the hot path (get,
+// set, batches), beside gomemcache's pool for the other commands.
 type pipeConns struct {
 	mu   sync.Mutex
 	idle map[string]*pipeConn
@@ -27,9 +27,9 @@ type pipeConn struct {
 	rw  *bufio.ReadWriter
 }
 
-// get returns a connection to s; onCaller says whether the calling
-// goroutine is the cgo call's own (see sockConn.blocking).
-func (p *pipeConns) get(c *Client, s Server, onCaller bool) (*pipeConn, error) {
+// get returns a connection to s, for I/O on the cgo call's own goroutine
+// (see sockConn.blocking).
+func (p *pipeConns) get(c *Client, s Server) (*pipeConn, error) {
 	p.mu.Lock()
 	pc := p.idle[s.Addr]
 	delete(p.idle, s.Addr)
@@ -41,7 +41,7 @@ func (p *pipeConns) get(c *Client, s Server, onCaller bool) (*pipeConn, error) {
 		}
 		pc = &pipeConn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10))}
 	}
-	pc.raw.blocking = onCaller
+	pc.raw.blocking = true
 	return pc, nil
 }
 
@@ -103,19 +103,12 @@ func (r *pipeRun) stop(err error) {
 // round trip per chunk is paid, not one per command.
 func (c *Client) runPipelined(runs []*pipeRun) {
 	for _, r := range runs {
-		if err := c.health.check(r.s.Addr); err != nil {
-			r.stop(err)
-			continue
-		}
-		pc, err := c.pipes.get(c, r.s, true)
+		pc, err := c.open(r.s)
 		if err != nil {
 			r.stop(err)
 			continue
 		}
 		r.pc = pc
-		if err := pc.nc.SetDeadline(c.budget.clamp(deadlineAfter(c.cfg.Timeout))); err != nil {
-			r.stop(err)
-		}
 	}
 	for start := 0; ; start += pipeChunk {
 		more := false
