@@ -82,7 +82,7 @@ func viewString(p *C.char, n C.size_t) string {
 	if n == 0 {
 		return ""
 	}
-	return unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+	return mc.View(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
 func goBytes(p *C.char, n C.size_t) []byte {
@@ -198,16 +198,16 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 	for len(raw) >= 4 {
 		l := binary.LittleEndian.Uint32(raw)
 		k := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
-		list = append(list, unsafe.String(unsafe.SliceData(k), len(k)))
+		list = append(list, mc.View(k))
 		raw = raw[4+l:]
 	}
 	c, err := configured()
 	if err != nil {
-		clear(list)
+		forget(list)
 		return finish(err, data, n)
 	}
 	err = c.GetMultiTo(list, outSink{})
-	clear(list) // the views end with the call
+	forget(list) // the views end with the call
 	code = C.MCGO_OK
 	msg := ""
 	if err != nil {
@@ -226,6 +226,12 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 
 // keyViews is get_multi's reused list of key views.
 var keyViews []string
+
+func forget(list []string) {
+	for i := range list {
+		list[i] = ""
+	}
+}
 
 //export mcgo_delete
 func mcgo_delete(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {

@@ -30,12 +30,17 @@ type PairSink interface {
 	Drop()
 }
 
+// View returns a string that shares b's bytes: no copy, valid while b is
+// (the hot path's keys are views of the call's arguments or of a reused
+// buffer, and nothing keeps them after the call).
+func View(b []byte) string { return *(*string)(unsafe.Pointer(&b)) }
+
 // fullKey puts the prefix and key into the client's key buffer and checks
 // the result. The returned string views that buffer: valid until the next
 // fullKey call, never to be kept.
 func (c *Client) fullKey(key string) (string, error) {
 	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
-	full := unsafe.String(unsafe.SliceData(c.kbuf), len(c.kbuf))
+	full := View(c.kbuf)
 	if err := CheckKey(full); err != nil {
 		return "", errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
 	}

@@ -251,10 +251,10 @@ const maxValueLen = 1 << 30
 // parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n" in place,
 // as memcached writes it: single spaces, decimal digits. The key views line.
 func parseValueLine(line []byte) (key []byte, n int, err error) {
-	rest, ok := bytes.CutSuffix(line, []byte("\r\n"))
-	if !ok || !bytes.HasPrefix(rest, []byte("VALUE ")) {
+	if !bytes.HasSuffix(line, []byte("\r\n")) || !bytes.HasPrefix(line, []byte("VALUE ")) {
 		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 	}
+	rest := line[:len(line)-2]
 	var f [4][]byte // key, flags, bytes, cas
 	nf := 0
 	for rest = rest[len("VALUE "):]; ; nf++ {

@@ -38,7 +38,7 @@ func FuzzParseValueLine(f *testing.F) {
 		}
 		// What it accepts, a lenient reading agrees with.
 		f := strings.Fields(string(line))
-		if f[0] != "VALUE" || f[1] != string(k) || strconv.Itoa(n) != f[3] {
+		if l, err := strconv.Atoi(f[3]); f[0] != "VALUE" || f[1] != string(k) || err != nil || l != n {
 			t.Fatalf("%q: key %q, length %d", line, k, n)
 		}
 	})

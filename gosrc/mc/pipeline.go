@@ -203,3 +203,10 @@ func (pc *pipeConn) send(hdr, data []byte) error {
 }
 
 var crlf = []byte("\r\n")
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
