@@ -227,9 +227,13 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 // keyViews is get_multi's reused list of key views.
 var keyViews []string
 
+// forget drops the views, and the list itself after a very large call.
 func forget(list []string) {
 	for i := range list {
 		list[i] = ""
+	}
+	if cap(keyViews) > 8<<10 {
+		keyViews = nil
 	}
 }
 

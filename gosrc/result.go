@@ -22,6 +22,12 @@ var out struct {
 
 func reset() {
 	out.n = 0
+	if out.cap > 1<<20 {
+		// The C side copied the last result already; a large one's buffer
+		// is not kept for the rest of the session.
+		C.free(out.p)
+		out.p, out.cap, out.b = nil, 0, nil
+	}
 	refresh()
 }
 

@@ -19,6 +19,14 @@ type multiGet struct {
 
 func (m *multiGet) key(i int) []byte { return m.full[m.offs[i]:m.offs[i+1]] }
 
+// trim lets go of what a very large call grew, so that one get_multi of
+// many keys does not stay in the backend's memory.
+func (m *multiGet) trim() {
+	if cap(m.full) > 64<<10 || cap(m.offs) > 8<<10 || cap(m.vals) > 1<<20 {
+		*m = multiGet{}
+	}
+}
+
 // dedup marks repeated keys (srv = -1) so that each is asked, and
 // returned, once.
 func (m *multiGet) dedup(n int) {
@@ -61,6 +69,7 @@ func (m *multiGet) dedup(n int) {
 func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 	c.budget.start(c.cfg.Timeout)
 	m := &c.mg
+	defer m.trim()
 	n := len(keys)
 	m.full, m.offs, m.srv = m.full[:0], append(m.offs[:0], 0), m.srv[:0]
 	for _, k := range keys {
@@ -75,7 +84,7 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
 	}
 	for i, k := range keys {
-		if err := CheckKey(string(m.key(i))); err != nil {
+		if err := CheckKey(View(m.key(i))); err != nil {
 			return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", k, err))
 		}
 	}
@@ -88,7 +97,7 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 		if m.srv[i] < 0 {
 			continue
 		}
-		m.srv[i] = c.sel.Index(string(m.key(i)))
+		m.srv[i] = c.sel.Index(View(m.key(i)))
 		if first < 0 {
 			first = m.srv[i]
 		} else if m.srv[i] != first {
@@ -165,9 +174,6 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 			v := m.vals[m.slot[2*i] : m.slot[2*i]+m.slot[2*i+1]]
 			copy(sink.Pair(m.key(i)[len(c.cfg.Prefix):], len(v)), v)
 		}
-	}
-	if cap(m.vals) > 1<<20 {
-		m.vals = nil // do not keep a large batch's memory
 	}
 	return firstErr
 }
