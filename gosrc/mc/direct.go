@@ -87,16 +87,9 @@ func (c *Client) GetTo(key string, sink Sink) error {
 	if err != nil {
 		return err
 	}
-	pc.rw.WriteString("get ")
-	pc.rw.WriteString(full)
-	pc.rw.WriteString("\r\n")
-	if err := pc.rw.Flush(); err != nil {
-		pc.nc.Close()
-		return err
-	}
-	line, err := pc.rw.ReadSlice('\n')
+	c.hbuf = append(append(append(c.hbuf[:0], "get "...), full...), "\r\n"...)
+	line, err := pc.roundTrip(c.hbuf, nil)
 	if err != nil {
-		pc.nc.Close()
 		return err
 	}
 	if string(line) == "END\r\n" {
@@ -151,14 +144,12 @@ func (c *Client) Set(key string, value []byte, exptime int32) error {
 	if err != nil {
 		return err
 	}
-	c.hbuf = appendStore(c.hbuf[:0], full, exptime, len(value))
-	if err := pc.send(c.hbuf, value); err != nil {
-		pc.nc.Close()
-		return err
+	if value == nil {
+		value = []byte{} // an empty data block, still sent
 	}
-	line, err := pc.rw.ReadSlice('\n')
+	c.hbuf = appendStore(c.hbuf[:0], full, exptime, len(value))
+	line, err := pc.roundTrip(c.hbuf, value)
 	if err != nil {
-		pc.nc.Close()
 		return err
 	}
 	if string(line) != "STORED\r\n" {

@@ -186,10 +186,30 @@ func pipeReplyError(it pipeItem, line []byte) error {
 	return err
 }
 
-// send writes a command header and its data block with one system call:
-// through the buffer when they fit, else (plain TCP) as one sendmsg of
-// three pieces, so that memcached is woken once, not once per piece.
+// roundTrip sends a command (and its data block, if any) and returns the
+// first line of the reply. On a failure the connection is closed: it is out
+// of step.
+func (pc *pipeConn) roundTrip(cmd, data []byte) ([]byte, error) {
+	err := pc.send(cmd, data)
+	var line []byte
+	if err == nil {
+		line, err = pc.rw.ReadSlice('\n')
+	}
+	if err != nil {
+		pc.nc.Close()
+	}
+	return line, err
+}
+
+// send writes a command line and its data block (none: nil) with one
+// system call: through the buffer when they fit, else (plain TCP) as one
+// sendmsg of three pieces, so that memcached is woken once, not once per
+// piece.
 func (pc *pipeConn) send(hdr, data []byte) error {
+	if data == nil {
+		pc.rw.Write(hdr)
+		return pc.rw.Flush()
+	}
 	if len(hdr)+len(data)+2 <= pc.rw.Writer.Available() || pc.nc != net.Conn(pc.raw) {
 		pc.rw.Write(hdr)
 		pc.rw.Write(data)
