@@ -5,6 +5,9 @@
 
 MC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MC_PGPORT=${MC_PGPORT:-54329}
+# The PostgreSQL to build against and test on: Debian's 15 unless PG_CONFIG
+# names another installation's pg_config.
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 # memcached servers of the tests: three healthy ones, one that will be
 # stopped (SIGSTOP: accepts, never answers), and a port nobody listens on.
 MC_PORT_BASE=${MC_PORT_BASE:-22122}
@@ -23,7 +26,10 @@ mc_need_root() {
 
 # Debian packages the build and the tests need.
 mc_install_deps() {
-	local pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-contrib memcached make gcc libc6-dev binutils procps openssl)
+	local pkgs=(memcached make gcc libc6-dev binutils procps openssl)
+	# Debian's PostgreSQL 15 is the default; another PG_CONFIG brings its own.
+	[ "$PG_CONFIG" != /usr/lib/postgresql/15/bin/pg_config ] ||
+		pkgs+=(postgresql-15 postgresql-server-dev-15 postgresql-contrib)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -45,13 +51,14 @@ mc_install_deps() {
 			export GOTOOLCHAIN=auto
 		fi
 	fi
-	export PATH=/usr/lib/postgresql/15/bin:$PATH
+	MC_PGBIN=$("$PG_CONFIG" --bindir) || { echo "no pg_config at $PG_CONFIG" >&2; exit 2; }
+	export PATH=$MC_PGBIN:$PATH PG_CONFIG MC_PGBIN
 }
 
 mc_build_install() {
 	log "building and installing the extension"
-	make -C "$MC_ROOT" -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/dev/null
-	make -C "$MC_ROOT" -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install >/dev/null
+	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
+	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
 mc_start_memcached() {
@@ -75,7 +82,7 @@ mc_start_pg() {
 	local data=$MC_WORK/pgdata
 	mkdir -p "$data"
 	chown postgres: "$data"
-	runuser -u postgres -- initdb -D "$data" -A trust -U postgres >/dev/null
+	runuser -u postgres -- "$MC_PGBIN/initdb" -D "$data" -A trust -U postgres >/dev/null
 	{
 		echo "listen_addresses = ''"
 		echo "port = $MC_PGPORT"
@@ -85,12 +92,12 @@ mc_start_pg() {
 		echo "log_min_messages = warning"
 		for line in "$@"; do echo "$line"; done
 	} >>"$data/postgresql.conf"
-	runuser -u postgres -- pg_ctl -D "$data" -l "$MC_WORK/postgresql.log" -w start >/dev/null
+	runuser -u postgres -- "$MC_PGBIN/pg_ctl" -D "$data" -l "$MC_WORK/postgresql.log" -w start >/dev/null
 	export PGHOST=$MC_WORK PGPORT=$MC_PGPORT PGUSER=postgres PGDATABASE=postgres
 }
 
 mc_stop_pg() {
-	[ -d "$MC_WORK/pgdata" ] && runuser -u postgres -- pg_ctl -D "$MC_WORK/pgdata" -m fast -w -t 30 stop >/dev/null 2>&1
+	[ -d "$MC_WORK/pgdata" ] && runuser -u postgres -- "$MC_PGBIN/pg_ctl" -D "$MC_WORK/pgdata" -m fast -w -t 30 stop >/dev/null 2>&1
 	true
 }
 

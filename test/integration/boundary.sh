@@ -6,9 +6,8 @@
 #  - boundary_probe: panics come back as error codes, Go threads block
 #    PostgreSQL's signals.
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 libdir=$(pg_config --pkglibdir)
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
 
 extra=$(nm -D --defined-only "$libdir/memcache_go.so" | awk '{print $3}' | grep -v '^mcgo_' | grep -v '^$')
 [ -z "$extra" ] && say ok "memcache_go.so exports only mcgo_* ($(nm -D --defined-only "$libdir/memcache_go.so" | wc -l) symbols)" ||
@@ -22,4 +21,4 @@ probe=$(mktemp /tmp/boundary_probe.XXXXXX)
 gcc -O1 -Wall -I"$MC_ROOT/extension" -o "$probe" "$MC_ROOT/test/integration/boundary_probe.c" -ldl -lpthread
 timeout 60 "$probe" "$libdir/memcache_go.so" || fail=1
 rm -f "$probe"
-exit $fail
+finish

@@ -9,11 +9,8 @@
 # Times are measured with clock_timestamp() on the server (one clock for
 # every session), not by the shell, so psql start-up does not count.
 set -u
-source "$MC_ROOT/test/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=0 "$@"; }
 # ms_lt VALUE LIMIT: VALUE is a number below LIMIT
 ms_lt() { [ -n "$1" ] && awk -v v="$1" -v l="$2" 'BEGIN { exit !(v < l) }'; }
 
@@ -21,10 +18,10 @@ stopped=$(mc_memcached_pid "$MC_STOPPED_PORT")
 healthy=127.0.0.1:$MC_PORT_BASE
 hole=127.0.0.1:$MC_STOPPED_PORT
 cont() { kill -CONT "$stopped" 2>/dev/null; }
-trap cont EXIT
-trap 'cont; exit 1' INT TERM HUP
+on_exit 'cont'
 
-q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
+
+q0 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
 
 # The black hole: every call on it waits until something interrupts it.
 # server_retry_delay 0: nothing a test does marks the server down for the
@@ -92,7 +89,7 @@ field() { # field WORD N: the Nth field after WORD in the NOTICE lines on stdin
 # check_statement_timeout CALL [SETTINGS] [LABEL]
 check_statement_timeout() {
 	local out state ms
-	out=$(victim_sql "$1" mc_st_victim "SET statement_timeout = '300ms'; ${2:-}" | q 2>&1)
+	out=$(victim_sql "$1" mc_st_victim "SET statement_timeout = '300ms'; ${2:-}" | q0 2>&1)
 	state=$(echo "$out" | field CAUGHT 1)
 	ms=$(echo "$out" | field CAUGHT 3)
 	if [ "$state" = 57014 ] && ms_lt "$ms" 550; then
@@ -105,9 +102,9 @@ check_statement_timeout() {
 # check_cancel CALL
 check_cancel() {
 	local vout="$MC_WORK/cancel-victim.out" v out sent caught state ms
-	victim_sql "$1" mc_cancel_victim | q >"$vout" 2>&1 &
+	victim_sql "$1" mc_cancel_victim | q0 >"$vout" 2>&1 &
 	v=$!
-	out=$(wait_then_sql "PERFORM pg_cancel_backend(p)" mc_cancel_victim | q 2>&1)
+	out=$(wait_then_sql "PERFORM pg_cancel_backend(p)" mc_cancel_victim | q0 2>&1)
 	wait "$v"
 	sent=$(echo "$out" | field SENT 1)
 	state=$(field CAUGHT 1 <"$vout")
@@ -124,7 +121,7 @@ check_cancel() {
 # check_terminate CALL
 check_terminate() {
 	local vout="$MC_WORK/terminate-victim.out" v out ms
-	victim_sql "$1" mc_term_victim | q >"$vout" 2>&1 &
+	victim_sql "$1" mc_term_victim | q0 >"$vout" 2>&1 &
 	v=$!
 	out=$(wait_then_sql "PERFORM pg_terminate_backend(p)" mc_term_victim "
   FOR i IN 1..600 LOOP  -- at most ~3-4 s
@@ -134,7 +131,7 @@ check_terminate() {
   END LOOP;
   PERFORM pg_stat_clear_snapshot();
   RAISE NOTICE 'GONE % %', NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = p),
-    round(extract(epoch FROM clock_timestamp() - t) * 1000, 1);" | q 2>&1)
+    round(extract(epoch FROM clock_timestamp() - t) * 1000, 1);" | q0 2>&1)
 	wait "$v"
 	gone=$(echo "$out" | field GONE 1)
 	ms=$(echo "$out" | field GONE 2)
@@ -171,7 +168,7 @@ cont
 out=$("$MC_ROOT/test/mcwire" "$MC_STOPPED_PORT" "set stale 0 0 3" "OLD" 2>&1)
 echo "$out" | grep -q STORED || say "not ok" "could not prepare the key 'stale' on the stopped server: $out"
 kill -STOP "$stopped"
-out=$(q 2>&1 <<SQL
+out=$(q0 2>&1 <<SQL
 SET memcache.server_retry_delay = 0;
 SET memcache.servers = '$healthy';
 SELECT 'HEALTHY_SET', memcache_set('cancel_healthy', 'hv');
@@ -205,7 +202,7 @@ echo "$out" | grep -q '^HEALTHY_GET|hv$' &&
 # (f) memcache.timeout alone bounds a call: NULL and a WARNING.
 kill -STOP "$stopped"
 for call in "memcache_get('k')" "memcache_set('k', 'v')"; do
-	out=$(q 2>&1 <<SQL
+	out=$(q0 2>&1 <<SQL
 SET memcache.servers = '$hole';
 SET memcache.server_retry_delay = 0;
 SET memcache.timeout = '300ms';
@@ -231,4 +228,4 @@ SQL
 done
 cont
 
-exit $fail
+finish

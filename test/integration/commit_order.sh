@@ -7,12 +7,9 @@
 #  2. A black-hole server delays COMMIT by at most memcache.timeout; the
 #     COMMIT succeeds with a WARNING.
 set -u
-source "$MC_ROOT/test/lib.sh"
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 stopped=$(mc_memcached_pid "$MC_STOPPED_PORT")
-trap 'kill -CONT $stopped 2>/dev/null' EXIT
+on_exit 'kill -CONT $stopped 2>/dev/null'
 q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
 "$MC_ROOT/test/mcwire" "$MC_STOPPED_PORT" 'delete order' >/dev/null
 
@@ -61,4 +58,4 @@ else
 	say "not ok" "black hole at COMMIT: $out"
 fi
 
-exit $fail
+finish

@@ -5,9 +5,8 @@
 # table kept in memcached; afterwards every row's key holds exactly the
 # row's value and no deleted, moved or rolled-back key exists.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 120 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+MC_Q_TIMEOUT=120
 CLIENTS=${MC_CONSISTENCY_CLIENTS:-4}
 TX=${MC_CONSISTENCY_TX:-750}
 
@@ -85,4 +84,4 @@ else
 	say "not ok" "stale: $wrong wrong values, $missing missing, $stale keys of absent rows"
 fi
 q -c "DROP DATABASE $db" >/dev/null
-exit $fail
+finish

@@ -3,10 +3,7 @@
 # its keys fail at once for the delay; then one call tries it again, and a
 # restarted server is used again. Keys are never moved to another server.
 set -u
-source "$MC_ROOT/test/lib.sh"
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 port=$((MC_PORT_BASE + 4))
 start_mc() {
@@ -15,7 +12,7 @@ start_mc() {
 }
 stop_mc() { kill -9 "$(cat "$MC_WORK/memcached-$port.pid")" 2>/dev/null; sleep 0.2; }
 stopped=$(mc_memcached_pid "$MC_STOPPED_PORT")
-trap 'kill -CONT $stopped 2>/dev/null; stop_mc' EXIT
+on_exit 'kill -CONT $stopped 2>/dev/null; stop_mc'
 q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
 
 # 1. A black hole: the first call waits for the timeout, the next 20 fail at once.
@@ -105,4 +102,4 @@ if [ "$got" = after ] && echo "$out" | grep -q "marked down"; then
 else
 	say "not ok" "restarted server: memcached has '$got'; psql said: $out"
 fi
-exit $fail
+finish

@@ -5,9 +5,7 @@
 # every row is in the table, no backend crashed, and writes reach memcached
 # again after the restart.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 port=$((MC_PORT_BASE + 5))
 pidf=$MC_WORK/memcached-$port.pid
@@ -16,7 +14,7 @@ start_mc() {
 	for _ in $(seq 100); do "$MC_ROOT/test/mcwire" "$port" version >/dev/null 2>&1 && return; sleep 0.05; done
 }
 stop_mc() { kill -9 "$(cat "$pidf" 2>/dev/null)" 2>/dev/null; sleep 0.1; }
-trap stop_mc EXIT
+on_exit 'stop_mc'
 start_mc
 
 db=load_test
@@ -77,4 +75,4 @@ else
 	say ok "no backend crashed (server log)"
 fi
 q -c "DROP DATABASE $db" >/dev/null
-exit $fail
+finish

@@ -2,9 +2,7 @@
 # othergo.sh: another Go-based module in the same backend, loaded before or
 # after memcache's Go object, does not crash it and both work.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 libdir=$(pg_config --pkglibdir)
 build=$MC_WORK/othergo
@@ -14,7 +12,7 @@ mkdir -p "$build"
 		"$MC_ROOT/test/integration/othergo/othergo.c" -Wl,--whole-archive "$build/libothergo.a" -Wl,--no-whole-archive -lpthread ||
 	{ say "not ok" "could not build the other Go module"; exit 1; }
 install -m 755 "$build/memcache_test_othergo.so" "$libdir/"
-trap 'rm -f "$libdir/memcache_test_othergo.so"' EXIT
+on_exit 'rm -f "$libdir/memcache_test_othergo.so"'
 nm -D --defined-only "$libdir/memcache_test_othergo.so" | grep -q ' crosscall2$' &&
 	echo "#   the other module exports its cgo glue (crosscall2) globally, as a naive build does"
 
@@ -37,4 +35,4 @@ else
 	say ok "no backend crashed"
 fi
 q -c "DROP FUNCTION othergo_sum(int, int)" >/dev/null
-exit $fail
+finish

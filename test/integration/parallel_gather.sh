@@ -11,9 +11,7 @@
 #     rescue a lost wakeup) waits for it and must get it < 0.6 s after it
 #     began to wait.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At -v ON_ERROR_STOP=0 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 RUNS=${MC_GATHER_RUNS:-30}
 T=mc_gather_t
 LW=mc_lw
@@ -23,9 +21,9 @@ cleanup() {
 	timeout 20 psql -X -At -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name IN ('mc_gather', 'mc_lw_holder', 'mc_lw_waiter') AND pid <> pg_backend_pid()" >/dev/null 2>&1
 	timeout 20 psql -X -At -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS $T, $LW" >/dev/null 2>&1
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
-q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" \
+q0 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" \
 	-c "DROP TABLE IF EXISTS $T, $LW" \
 	-c "CREATE TABLE $T AS SELECT g AS x, repeat('x', 20) AS s FROM generate_series(1, 1000000) g" \
 	-c "ANALYZE $T" -c "CREATE TABLE $LW (x int)" >/dev/null
@@ -84,7 +82,7 @@ worst_lat=0
 bad=0
 for i in $(seq 10); do
 	aout="$MC_WORK/lw-holder.out"
-	q >"$aout" 2>&1 <<SQL &
+	q0 >"$aout" 2>&1 <<SQL &
 SET application_name = 'mc_lw_holder';
 BEGIN;
 LOCK TABLE $LW IN ACCESS EXCLUSIVE MODE;
@@ -93,7 +91,7 @@ SELECT 'RELEASED', extract(epoch FROM clock_timestamp());
 COMMIT;
 SQL
 	a=$!
-	bout=$(q 2>&1 <<SQL
+	bout=$(q0 2>&1 <<SQL
 SET application_name = 'mc_lw_waiter';
 SELECT 'SET', memcache_set('lw', 'x');
 SET deadlock_timeout = '5s';
@@ -139,4 +137,4 @@ if [ $bad = 0 ] && awk -v w="$worst" 'BEGIN { exit !(w < 600) }'; then
 else
 	say "not ok" "lock waits: longest $worst ms (limit 600), up to $worst_lat ms after the release: a latch wakeup was lost"
 fi
-exit $fail
+finish

@@ -7,9 +7,8 @@
 # themselves. Also: removing a server from a consistent mode moves only
 # that server's keys; memcache_server_for_key agrees with what is observed.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 120 psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+MC_Q_TIMEOUT=120
 here=$MC_ROOT/test/integration/placement
 work=$MC_WORK/placement
 mkdir -p "$work"
@@ -129,4 +128,4 @@ SQL
 		say "not ok" "$dist: removing a server moved $wrong keys of the others"
 done
 q -c "DROP DATABASE placement_pgmemcache" >/dev/null
-exit $fail
+finish

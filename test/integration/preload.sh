@@ -7,8 +7,7 @@
 #      that did has more, and pg_ctl -m fast stop completes;
 #  (b) session_preload_libraries; (c) LOAD 'memcache'.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 port=$((MC_PGPORT + 1))
 mcserver=127.0.0.1:$MC_PORT_BASE
 dir=
@@ -24,8 +23,7 @@ cleanup() {
 	stop_cluster immediate
 	rm -rf "$MC_WORK"/preload-*
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+on_exit 'cleanup'
 
 # new_cluster NAME "postgresql.conf line": initdb and start; sets dir.
 new_cluster() {
@@ -192,4 +190,4 @@ SQL
 else
 	say "not ok" "no preload: the cluster did not start: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
 fi
-exit $fail
+finish

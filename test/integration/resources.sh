@@ -4,8 +4,7 @@
 #    calls (the Go heap at its steady size) and after 1M more: no growth;
 #  - 100 concurrent backends that all use the extension.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 CALLS=${MC_RESOURCE_CALLS:-1000000}
 
 # usage LABEL PID: private memory (kB) and threads of a process
@@ -66,4 +65,4 @@ stored=$(psql -X -At -c "SELECT count(*) FROM generate_series(1, 100) i WHERE me
 [ $st = 0 ] && [ "${failed:-x}" = 0 ] && [ "$stored" = 100 ] &&
 	say ok "100 concurrent backends: $processed transactions, 0 failed, all 100 clients' keys stored" ||
 	say "not ok" "100 backends: exit $st, failed '${failed:-?}', keys stored $stored/100: $(tail -3 "$log")"
-exit $fail
+finish

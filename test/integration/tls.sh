@@ -4,9 +4,7 @@
 # required client certificate (ssl_verify_mode=2) and with ASCII
 # authentication (-Y) on loopback.
 set -u
-fail=0
-say() { echo "$1 - $2"; [ "$1" = ok ] || fail=1; }
-q() { timeout 60 psql -X -At "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 d=$MC_WORK/tls
 mkdir -p "$d"
@@ -17,7 +15,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # A CA, a server certificate for memcached.test and 127.0.0.1, a client
 # certificate, and a second CA that signed nothing of ours.
@@ -46,12 +44,12 @@ tls_pid=${pids[-1]}
 start $mtls_port -Z -o "ssl_chain_cert=$d/server.pem,ssl_key=$d/server.key,ssl_ca_cert=$d/ca.pem,ssl_verify_mode=2"
 start $auth_port -Y "$d/auth"
 
-q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
+q0 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
 base="SET memcache.server_retry_delay = 0; SET memcache.timeout = '2s'; SET memcache.on_error = error;"
 tls="SET memcache.tls = on; SET memcache.tls_ca_file = '$d/ca.pem';"
 
 # run NAME SETTINGS: set and get one key, print "t|value" or the error
-run() { q -c "$base" -c "$2" -c "SELECT memcache_set('tls:k', '$1'), memcache_get('tls:k')" 2>&1 | grep -v '^SET$'; }
+run() { q0 -c "$base" -c "$2" -c "SELECT memcache_set('tls:k', '$1'), memcache_get('tls:k')" 2>&1 | grep -v '^SET$'; }
 expect_ok() { # DESCRIPTION SETTINGS
 	local out
 	out=$(run v "$2")
@@ -132,8 +130,8 @@ grep -q 's3cret-Passw0rd\|wrong-pw-123' "$MC_WORK/postgresql.log" "$pg2/log" &&
 	say "not ok" "a password appears in a server log" || say ok "no password in the server logs"
 
 # Connections stay pooled: one TLS handshake, not one per call.
-before=$("$MC_ROOT/test/mcwire" "$MC_PORT_BASE" version >/dev/null; (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null; q -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')")
-after=$(q -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT count(*) FROM generate_series(1, 200) i WHERE memcache_set('pool' || i, 'v')" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')" | tail -1)
+before=$("$MC_ROOT/test/mcwire" "$MC_PORT_BASE" version >/dev/null; (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null; q0 -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')")
+after=$(q0 -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT count(*) FROM generate_series(1, 200) i WHERE memcache_set('pool' || i, 'v')" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')" | tail -1)
 before=$(echo "$before" | grep -E '^[0-9]+$' | tail -1)
 if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -le 3 ]; then
 	say ok "200 calls over TLS opened $((after - before - 1)) pooled connection(s) besides the stats ones (total_connections $before -> $after)"
@@ -143,7 +141,7 @@ fi
 
 # A black-hole TLS server still cancels at once.
 kill -STOP "$tls_pid"
-out=$(q 2>&1 <<SQL
+out=$(q0 2>&1 <<SQL
 $tls
 SET memcache.servers = '127.0.0.1:$tls_port';
 SET memcache.timeout = '20s';
@@ -164,11 +162,11 @@ ms=$(echo "$out" | sed -n 's/.*ELAPSED \([0-9]*\).*/\1/p')
 
 # Throughput of one backend with and without TLS, same run (reported, not asserted).
 rate() {
-	q -c "$1" -c "SET memcache.servers = '127.0.0.1:$2'" -c "SELECT memcache_set('r', '0123456789')" \
+	q0 -c "$1" -c "SET memcache.servers = '127.0.0.1:$2'" -c "SELECT memcache_set('r', '0123456789')" \
 		-c "SELECT round(20000 / extract(epoch FROM (SELECT clock_timestamp() - t FROM (SELECT clock_timestamp() AS t) s0,
 		   LATERAL (SELECT count(*) FROM generate_series(1, 10000) i WHERE memcache_set('r' || i % 100, '0123456789') AND memcache_get('r') IS NOT NULL) s1)))" | tail -1
 }
 plain=$(rate "SELECT 1" "$MC_PORT_BASE")
 secure=$(rate "$tls" "$tls_port")
 echo "#   one backend, set+get of 10 B values: plain ${plain} ops/s, TLS ${secure} ops/s"
-exit $fail
+finish
