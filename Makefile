@@ -4,10 +4,11 @@
 EXTENSION = memcache
 EXTVERSION = 1.0
 MODULE_big = memcache
-OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
-       extension/storage.o extension/retrieval.o extension/counters.o \
-       extension/admin.o extension/batch.o extension/commit_queue.o \
-       extension/sync_triggers.o extension/security_settings.o
+OBJS = extension/memcache.o extension/security_settings.o \
+       extension/goload.o extension/goconfig.o extension/onerror.o extension/abi.o \
+       extension/expiry.o extension/storage.o extension/retrieval.o \
+       extension/counters.o extension/admin.o extension/batch.o \
+       extension/commit_queue.o extension/sync_triggers.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 

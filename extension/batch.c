@@ -1,5 +1,5 @@
 /*
- * batch.c - memcache_set_multi and the encoding of operation batches.
+ * batch.c - memcache_set_multi.
  */
 #include "postgres.h"
 
@@ -8,30 +8,9 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
-#include "batch.h"
+#include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
-
-static void
-append_u32(StringInfo buf, uint32 v)
-{
-	for (int i = 0; i < 4; i++)
-		appendStringInfoChar(buf, (char) ((v >> (8 * i)) & 0xff));
-}
-
-void
-mc_batch_append(StringInfo buf, bool is_delete, int64 expiry,
-				const char *key, int keylen, const char *val, int vallen)
-{
-	appendStringInfoChar(buf, is_delete ? 1 : 0);
-	for (int i = 0; i < 8; i++)
-		appendStringInfoChar(buf, (char) (((uint64) expiry >> (8 * i)) & 0xff));
-	append_u32(buf, (uint32) keylen);
-	appendBinaryStringInfo(buf, key, keylen);
-	append_u32(buf, (uint32) vallen);
-	if (vallen > 0)
-		appendBinaryStringInfo(buf, val, vallen);
-}
 
 /*
  * memcache_set_multi(keys text[], values text[]|bytea[] [, expire interval])
@@ -83,7 +62,7 @@ memcache_set_multi(PG_FUNCTION_ARGS)
 					 errmsg("memcache: keys and values must not contain NULL (element %d)", i + 1)));
 		k = DatumGetTextPP(kd[i]);
 		v = PG_DETOAST_DATUM_PACKED(vd[i]);
-		mc_batch_append(&buf, false, exp, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k),
+		mc_put_op(&buf, MCGO_OP_SET, exp, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k),
 						VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 	}
 	if (nk == 0)

@@ -24,7 +24,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
-#include "batch.h"
+#include "abi.h"
 #include "commit_queue.h"
 #include "gobridge.h"
 #include "memcache.h"
@@ -96,8 +96,8 @@ build_outgoing(uint32 *slots, int *nslots)
 
 		if (!keep[i])
 			continue;
-		mc_batch_append(outgoing, op->is_delete, op->expiry, op->key, op->keylen,
-						op->val, op->vallen);
+		mc_put_op(outgoing, op->is_delete ? MCGO_OP_DELETE : MCGO_OP_SET,
+				  op->expiry, op->key, op->keylen, op->val, op->vallen);
 		noutgoing++;
 		if (!op->is_delete)
 		{

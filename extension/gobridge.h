@@ -1,5 +1,6 @@
 /*
- * gobridge.h - loading the Go object and calling it.
+ * gobridge.h - calling the Go object: its entry points (goload.c), its
+ * configuration (goconfig.c) and what results mean in SQL (onerror.c).
  */
 #ifndef MEMCACHE_GOBRIDGE_H
 #define MEMCACHE_GOBRIDGE_H
@@ -12,9 +13,7 @@ typedef struct GoBridge
 {
 	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
 	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
-	int			(*configure) (char *servers, size_t sn, char *prefix, size_t pn,
-							  int dist, int timeout_ms, int retry_delay_ms,
-							  char *security, size_t secn, char **data, size_t *n);
+	int			(*configure) (mcgo_config *cfg, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
 	int			(*get) (char *key, size_t kn, char **data, size_t *n);

@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"sync/atomic"
@@ -15,15 +14,6 @@ import (
 
 	"memcache/gosrc/mc"
 )
-
-// The result codes must be the ones the shim expects.
-var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
-var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
-var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
-var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
-var _ = [1]struct{}{}[int(mc.PHPMemcache)-C.MCGO_DIST_PHP_MEMCACHE]
-var _ = [1]struct{}{}[int(mc.Libmemcached)-C.MCGO_DIST_LIBMEMCACHED]
-var _ = [1]struct{}{}[int(mc.Ketama)-C.MCGO_DIST_KETAMA]
 
 // client is this backend's client; nil until mcgo_configure succeeds.
 var client *mc.Client
@@ -85,13 +75,6 @@ func viewString(p *C.char, n C.size_t) string {
 	return mc.View(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
-func goBytes(p *C.char, n C.size_t) []byte {
-	if n == 0 {
-		return []byte{}
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
-}
-
 func configured() (*mc.Client, error) {
 	if client == nil {
 		return nil, &mc.Error{Code: mc.CodeConfig, Msg: "the memcache client is not configured"}
@@ -126,19 +109,10 @@ func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (
 }
 
 //export mcgo_configure
-func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
-	dist C.int, timeoutMs C.int, retryDelayMs C.int, security *C.char, secn C.size_t,
-	data **C.char, n *C.size_t) (code C.int) {
+func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := client.Reconfigure(mc.Config{
-		Servers:      goString(servers, sn),
-		Prefix:       goString(prefix, pn),
-		Distribution: mc.Distribution(dist),
-		Timeout:      time.Duration(timeoutMs) * time.Millisecond,
-		RetryDelay:   time.Duration(retryDelayMs) * time.Millisecond,
-		Security:     goString(security, secn),
-	})
+	c, err := client.Reconfigure(configFrom(cfg))
 	if err != nil {
 		return finish(err, data, n)
 	}
@@ -163,10 +137,10 @@ func mcgo_store(verb C.int, key *C.char, kn C.size_t, val *C.char, vn C.size_t,
 	if err != nil {
 		return finish(err, data, n)
 	}
-	if verb == 0 {
-		return finish(c.Set(viewString(key, kn), goBytes(val, vn), e), data, n)
+	if mc.Verb(verb) == mc.VerbSet {
+		return finish(c.Set(viewString(key, kn), cBytes(val, vn), e), data, n)
 	}
-	return finish(c.Store(int(verb), goString(key, kn), goBytes(val, vn), e), data, n)
+	return finish(c.Store(mc.Verb(verb), goString(key, kn), cBytes(val, vn), e), data, n)
 }
 
 //export mcgo_get
@@ -180,26 +154,21 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 	return finish(c.GetTo(viewString(key, kn), outSink{}), data, n)
 }
 
-// mcgo_get_multi takes nkeys length-prefixed keys. Its result is the found
-// keys as length-prefixed key, value pairs, each key once, in the order
-// asked; then the error message (empty when every server answered) and its
-// length as the last 4 bytes: a failed server does not hide the values of
-// the others. The code is that of the error, if any.
+// mcgo_get_multi takes a key list of nkeys keys. Its result is the found
+// keys and their values, each key once, in the order asked, then the
+// message of a failure (gobridge_abi.h): a failed server does not hide the
+// values of the others. The code is that of the failure, if any.
 //
 //export mcgo_get_multi
 func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	raw := goBytes(keys, kn)
 	if cap(keyViews) < int(nkeys) {
 		keyViews = make([]string, 0, int(nkeys))
 	}
 	list := keyViews[:0]
-	for len(raw) >= 4 {
-		l := binary.LittleEndian.Uint32(raw)
-		k := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
-		list = append(list, mc.View(k))
-		raw = raw[4+l:]
+	for f := fields(cBytes(keys, kn)); f.more(); {
+		list = append(list, mc.View(f.next()))
 	}
 	c, err := configured()
 	if err != nil {
@@ -216,10 +185,7 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 		}
 		msg = mc.Describe(err)
 	}
-	putString(msg)
-	grow(4)
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(msg)))
-	out.n += 4
+	putTrailer(msg)
 	publish(data, n)
 	return code
 }
@@ -288,9 +254,8 @@ func mcgo_flush_all(data **C.char, n *C.size_t) (code C.int) {
 	return finish(c.FlushAll(), data, n)
 }
 
-// mcgo_stats returns server, name, value fields for every statistic; on a
-// failure the rows of the servers that answered come with the message, after
-// a zero-length separator field... kept simple: the error wins.
+// mcgo_stats returns server, name, value fields for every statistic, or
+// the first failure.
 //
 //export mcgo_stats
 func mcgo_stats(data **C.char, n *C.size_t) (code C.int) {
@@ -311,8 +276,8 @@ func mcgo_stats(data **C.char, n *C.size_t) (code C.int) {
 	return finish(err, data, n)
 }
 
-// mcgo_servers returns server, reachable ("t"/"f"), latency in ms (text),
-// error fields for every configured server, probed now.
+// mcgo_servers probes every configured server now (result layout in
+// gobridge_abi.h).
 //
 //export mcgo_servers
 func mcgo_servers(data **C.char, n *C.size_t) (code C.int) {
@@ -365,29 +330,17 @@ func mcgo_check_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code 
 	return finish(err, data, n)
 }
 
-// mcgo_apply runs nops operations, each encoded as: verb (1 byte: 0 set,
-// 1 delete), expiry (8 bytes, little-endian relative seconds), then the key
-// and the value as length-prefixed fields. *done gets how many took effect.
+// mcgo_apply runs nops operations (gobridge_abi.h). *done gets how many
+// took effect.
 //
 //export mcgo_apply
 func mcgo_apply(ops *C.char, on C.size_t, nops C.int, done *C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
 	*done = 0
-	raw := goBytes(ops, on)
 	list := make([]mc.Op, 0, int(nops))
-	field := func() []byte {
-		l := binary.LittleEndian.Uint32(raw)
-		f := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
-		raw = raw[4+l:]
-		return f
-	}
-	for len(raw) > 0 {
-		op := mc.Op{Delete: raw[0] == 1, Expiry: int64(binary.LittleEndian.Uint64(raw[1:9]))}
-		raw = raw[9:]
-		op.Key = string(field())
-		op.Value = field()
-		list = append(list, op)
+	for f := fields(cBytes(ops, on)); f.more(); {
+		list = append(list, f.op())
 	}
 	c, err := configured()
 	if err != nil {
