@@ -27,7 +27,11 @@ GO ?= go
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.
 GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_abi.h
+# The module gomemcache is vendored (vendor/, see README "Installing from
+# a package"): go uses it by itself (-mod=vendor is the default with a
+# vendor directory), so a build needs no network.
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum vendor/modules.txt \
+	extension/gobridge_abi.h
 
 all: memcache_go.so
 
