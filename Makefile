@@ -16,6 +16,8 @@ REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -Iextension
+# Before the include: pgxs.mk reads it when it is parsed.
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so test/results test/regression.diffs test/regression.out
 SHLIB_LINK = -ldl -lpthread
 
 PG_CONFIG ?= pg_config
@@ -26,6 +28,8 @@ include $(PGXS)
 GO ?= go
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.
+# Go before 1.21 has no runtime.godebugDefault and ignores -X for it without
+# a word: libmcgo.a is refused when the setting is not in it.
 GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
 # The module gomemcache is vendored (vendor/, see README "Installing from
 # a package"): go uses it by itself (-mod=vendor is the default with a
@@ -37,6 +41,8 @@ all: memcache_go.so
 
 libmcgo.a: $(GO_SRC)
 	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+	@grep -aq 'asyncpreemptoff=1' $@ || { rm -f $@; \
+		echo "error: $$($(GO) version) did not take runtime.godebugDefault: Go 1.21 or newer is needed" >&2; exit 1; }
 
 memcache_go.so: libmcgo.a extension/memcache_go.map
 	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
@@ -50,8 +56,6 @@ install-go: memcache_go.so
 uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
-
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so
 
 .PHONY: install-go uninstall-go gotest
 
