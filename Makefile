@@ -2,7 +2,10 @@
 # (memcache_go.so, loaded by the shim on first use in a backend).
 
 EXTENSION = memcache
+# EXTVERSION: the SQL API's version (memcache.control's default_version);
+# DISTVERSION: the release's (META.json, debian/changelog, CHANGELOG.md).
 EXTVERSION = 1.0
+DISTVERSION = 1.0.0
 MODULE_big = memcache
 OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
        extension/storage.o extension/retrieval.o extension/counters.o \
@@ -57,8 +60,17 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-.PHONY: install-go uninstall-go gotest
+.PHONY: install-go uninstall-go gotest dist
 
 gotest:
 	$(GO) vet ./gosrc/...
 	$(GO) test ./gosrc/...
+
+# dist: the release tarball (PGXN; Debian's orig.tar.gz), made from the
+# committed tree (HEAD); .gitattributes leaves out what only the repository
+# needs. It builds on its own: vendor/ is in it.
+DISTNAME = $(EXTENSION)-$(DISTVERSION)
+DISTDIR = dist
+dist:
+	mkdir -p $(DISTDIR)
+	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTDIR)/$(DISTNAME).tar.gz HEAD
