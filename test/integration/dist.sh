@@ -56,7 +56,7 @@ if env GOMODCACHE="$work/gomodcache" GOPROXY=off GOFLAGS=-mod=vendor GOTOOLCHAIN
 	make -C "$src" install DESTDIR="$work/root" PG_CONFIG="$PG_CONFIG" >>"$work/build.log" 2>&1; then
 	say ok "the unpacked tarball builds and installs offline"
 else
-	say "not ok" "the unpacked tarball does not build: $(tail -5 "$work/build.log")"
+	say "not ok" "the unpacked tarball does not build: $(grep -m3 -iE 'error|cannot|no required module' "$work/build.log")"
 fi
 check "the build fetched no module" test -z "$(ls -A "$work/gomodcache")"
 
