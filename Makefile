@@ -2,7 +2,10 @@
 # (memcache_go.so, loaded by the shim on first use in a backend).
 
 EXTENSION = memcache
+# EXTVERSION: the SQL API's version (memcache.control's default_version);
+# DISTVERSION: the release's (META.json, debian/changelog, CHANGELOG.md).
 EXTVERSION = 1.0
+DISTVERSION = 1.0.0
 MODULE_big = memcache
 OBJS = extension/memcache.o extension/security_settings.o \
        extension/goload.o extension/goconfig.o extension/onerror.o extension/abi.o \
@@ -17,6 +20,8 @@ REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -Iextension
+# Before the include: pgxs.mk reads it when it is parsed.
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so test/results test/regression.diffs test/regression.out
 SHLIB_LINK = -ldl -lpthread
 
 PG_CONFIG ?= pg_config
@@ -27,13 +32,21 @@ include $(PGXS)
 GO ?= go
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.
+# Go before 1.21 has no runtime.godebugDefault and ignores -X for it without
+# a word: libmcgo.a is refused when the setting is not in it.
 GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_abi.h
+# The module gomemcache is vendored (vendor/, see README "Installing from
+# a package"): go uses it by itself (-mod=vendor is the default with a
+# vendor directory), so a build needs no network.
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum vendor/modules.txt \
+	extension/gobridge_abi.h
 
 all: memcache_go.so
 
 libmcgo.a: $(GO_SRC)
 	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+	@grep -aq 'asyncpreemptoff=1' $@ || { rm -f $@; \
+		echo "error: $$($(GO) version) did not take runtime.godebugDefault: Go 1.21 or newer is needed" >&2; exit 1; }
 
 memcache_go.so: libmcgo.a extension/memcache_go.map
 	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
@@ -48,10 +61,17 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so
-
-.PHONY: install-go uninstall-go gotest
+.PHONY: install-go uninstall-go gotest dist
 
 gotest:
 	$(GO) vet ./gosrc/...
 	$(GO) test ./gosrc/...
+
+# dist: the release tarball (PGXN; Debian's orig.tar.gz), made from the
+# committed tree (HEAD); .gitattributes leaves out what only the repository
+# needs. It builds on its own: vendor/ is in it.
+DISTNAME = $(EXTENSION)-$(DISTVERSION)
+DISTDIR = dist
+dist:
+	mkdir -p $(DISTDIR)
+	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTDIR)/$(DISTNAME).tar.gz HEAD
