@@ -12,7 +12,6 @@
 typedef struct GoBridge
 {
 	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
-	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
 	int			(*configure) (mcgo_config *cfg, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
@@ -53,6 +52,15 @@ mc_prepare(void)
 	if (unlikely(!mc_go_loaded || mc_config_dirty))
 		mc_prepare_slow();
 }
+
+/*
+ * mc_prepare_soft: mc_prepare for work that can be skipped, such as
+ * queueing a cache write: false when the configuration cannot be used,
+ * after reporting that as memcache.on_error says (an ERROR for "error"; a
+ * WARNING once per transaction for "warning").  Never an ERROR for a bad
+ * configuration otherwise.
+ */
+extern bool mc_prepare_soft(void);
 
 extern void mc_load_go(void);
 
