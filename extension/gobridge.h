@@ -78,4 +78,12 @@ extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
  */
 extern void mc_partial_failure(int rc, const char *op, const char *msg, int msglen);
 
+/*
+ * mc_client_text: s (data from a row, a setting, a file name) as it can go
+ * into a WARNING: as it is when the client reads the database encoding,
+ * else with bytes outside ASCII escaped as \xNN, so that converting the
+ * message cannot fail (which would turn the WARNING into an ERROR).
+ */
+extern const char *mc_client_text(const char *s);
+
 #endif

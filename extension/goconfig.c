@@ -126,7 +126,8 @@ mc_prepare_soft(void)
 		reported_in_xact = true;
 		ereport(mc_on_error == MC_ON_ERROR_ERROR ? ERROR : WARNING,
 				(errcode(ERRCODE_SYSTEM_ERROR),
-				 errmsg("memcache: the configuration cannot be used: %s", config_error),
+				 errmsg("memcache: the configuration cannot be used: %s",
+						mc_client_text(config_error)),
 				 errdetail("Nothing is sent to memcached until a superuser corrects the setting named above.")));
 	}
 	return false;

@@ -78,7 +78,9 @@ report(TriggerData *td, const char *what, const char *done)
 	ereport(mc_on_error == MC_ON_ERROR_ERROR ? ERROR : WARNING,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("memcache: trigger \"%s\" on table \"%s\": %s",
-					td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation), what),
+					mc_client_text(td->tg_trigger->tgname),
+					mc_client_text(RelationGetRelationName(td->tg_relation)),
+					mc_client_text(what)),
 			 mc_on_error == MC_ON_ERROR_ERROR ? 0 : errdetail("%s", done),
 			 mc_on_error == MC_ON_ERROR_ERROR ? 0 :
 			 errhint("Further problems of this trigger in this transaction are not reported.")));

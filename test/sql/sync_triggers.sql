@@ -110,6 +110,11 @@ INSERT INTO files VALUES ('a', '\x00ff41');
 -- a row whose key memcached cannot take is still written (a WARNING)
 INSERT INTO pages VALUES ('/has space', 'x'), ('/also space', 'y');
 SELECT count(*) FROM pages WHERE path LIKE '%space';
+-- also when the message cannot be shown in the client's encoding
+SET client_encoding = 'LATIN1';
+INSERT INTO pages VALUES ('/' || chr(8364) || ' space', 'euro');
+RESET client_encoding;
+SELECT count(*) FROM pages WHERE body = 'euro';
 
 -- used wrongly, they say so at CREATE TRIGGER (an event trigger checks)
 CREATE TRIGGER wrong_before BEFORE INSERT ON users
