@@ -31,8 +31,8 @@ bool		mc_preloaded = false;
 /* The messages of the values kept although bad (GUC owns the memory). */
 static const char *broken[MC_BAD_COUNT];
 
-static bool
-refuse(GucSource source)
+bool
+mc_refuse_bad_value(GucSource source)
 {
 	if (IsParallelWorker())
 		return false;			/* the leader's values: the leader decided */
@@ -49,14 +49,20 @@ refuse(GucSource source)
 bool
 mc_bad_value(const char *name, const char *msg, void **extra, GucSource source)
 {
-	char	   *kept;
-	size_t		len;
-
-	if (refuse(source))
+	if (mc_refuse_bad_value(source))
 	{
 		GUC_check_errmsg("invalid %s: %s", name, msg);
 		return false;
 	}
+	return mc_keep_bad_value(name, msg, extra);
+}
+
+bool
+mc_keep_bad_value(const char *name, const char *msg, void **extra)
+{
+	char	   *kept;
+	size_t		len;
+
 	len = strlen(name) + strlen(msg) + 16;
 	kept = malloc(len);
 	if (kept == NULL)

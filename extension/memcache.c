@@ -51,12 +51,6 @@ mark_dirty(void)
 }
 
 static void
-assign_string_dirty(const char *newval, void *extra)
-{
-	mark_dirty();
-}
-
-static void
 assign_int_dirty(int newval, void *extra)
 {
 	mark_dirty();
@@ -92,31 +86,51 @@ assign_servers(const char *newval, void *extra)
 	mc_note_bad_value(MC_BAD_SERVERS, extra);
 }
 
-static bool
-check_key_prefix(char **newval, void **extra, GucSource source)
+/* Why a key prefix cannot be one, or NULL. */
+static char *
+key_prefix_problem(const char *p)
 {
-	const char *p = *newval;
-	size_t		len;
+	size_t		len = strlen(p);
 
-	if (p == NULL)
-		return true;
-	len = strlen(p);
 	if (len >= 250)
-	{
-		GUC_check_errdetail("The prefix is %zu bytes; it must leave room for the key within memcached's 250 bytes.", len);
-		return false;
-	}
+		return psprintf("The prefix is %zu bytes; it must leave room for the key within memcached's 250 bytes.", len);
 	for (; *p; p++)
 	{
 		unsigned char c = (unsigned char) *p;
 
 		if (c <= 0x20 || c == 0x7f)
-		{
-			GUC_check_errdetail("memcached keys must not contain spaces or control characters (byte 0x%02x).", c);
-			return false;
-		}
+			return psprintf("memcached keys must not contain spaces or control characters (byte 0x%02x).", c);
 	}
-	return true;
+	return NULL;
+}
+
+/*
+ * A bad prefix kept from the configuration file (see bad_values.c) stops
+ * the cache rather than let keys leave their namespace.
+ */
+static bool
+check_key_prefix(char **newval, void **extra, GucSource source)
+{
+	char	   *why;
+	bool		ok;
+
+	if (*newval == NULL || (why = key_prefix_problem(*newval)) == NULL)
+		return true;
+	if (mc_refuse_bad_value(source))
+	{
+		GUC_check_errdetail("%s", why);
+		ok = false;
+	}
+	else
+		ok = mc_keep_bad_value("memcache.key_prefix", why, extra);
+	pfree(why);
+	return ok;
+}
+
+static void
+assign_key_prefix(const char *newval, void *extra)
+{
+	mc_note_bad_value(MC_BAD_KEY_PREFIX, extra);
 }
 
 void
@@ -152,7 +166,7 @@ _PG_init(void)
 							   "",
 							   PGC_SUSET,
 							   0,
-							   check_key_prefix, assign_string_dirty, NULL);
+							   check_key_prefix, assign_key_prefix, NULL);
 
 	DefineCustomIntVariable("memcache.timeout",
 							"Time limit of each memcached operation.",

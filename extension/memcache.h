@@ -47,6 +47,7 @@ extern char *mc_password_in_effect(char **err);
 typedef enum McBadSetting
 {
 	MC_BAD_SERVERS,
+	MC_BAD_KEY_PREFIX,
 	MC_BAD_TLS_CA_FILE,
 	MC_BAD_TLS_CERT_FILE,
 	MC_BAD_TLS_KEY_FILE,
@@ -66,6 +67,9 @@ extern bool mc_preloaded;
  */
 extern bool mc_bad_value(const char *name, const char *msg, void **extra,
 						 GucSource source);
+/* The two halves of mc_bad_value: refuse it here?  Keep it, marked broken. */
+extern bool mc_refuse_bad_value(GucSource source);
+extern bool mc_keep_bad_value(const char *name, const char *msg, void **extra);
 extern void mc_note_bad_value(McBadSetting which, void *extra);
 
 /* The message of a setting kept although bad, or NULL when none is. */

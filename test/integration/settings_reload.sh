@@ -1,8 +1,9 @@
 #!/bin/bash
 # settings_reload.sh: a bad memcache.* value in the configuration file never
 # costs a write, and checking a value never starts Go.
-#  (a) the harness cluster (module not preloaded): a bad server list and a
-#      missing TLS CA file reach postgresql.conf and are reloaded; a session
+#  (a) the harness cluster (module not preloaded): a bad server list, a key
+#      prefix with a space and a missing TLS CA file reach postgresql.conf
+#      and are reloaded; a session
 #      that had loaded the module and a new one both keep the table's writes
 #      (a WARNING says the configuration cannot be used); fixed and reloaded,
 #      the writes reach memcached again.
@@ -67,6 +68,8 @@ SQL
 # --- (a) not preloaded ----------------------------------------------------------
 bad_reload "memcache.servers = '127.0.0.1:$mcport;x'" "a bad server list reloaded" \
 	'the configuration cannot be used: invalid memcache.servers: entry 1'
+bad_reload "memcache.key_prefix = 'ns 1:'" "a key prefix with a space reloaded (not dropped: keys must not leave their namespace)" \
+	'the configuration cannot be used: invalid memcache.key_prefix: memcached keys must not contain spaces'
 bad_reload "memcache.tls = on
 memcache.tls_ca_file = '/nonexistent/ca.pem'" "a TLS CA file that does not exist, reloaded" \
 	'the configuration cannot be used: invalid memcache.tls_ca_file: could not open "/nonexistent/ca.pem"'
