@@ -20,6 +20,7 @@
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "tcop/pquery.h"
 #include "utils/guc.h"
 
 #include "gobridge.h"
@@ -42,8 +43,12 @@ mc_refuse_bad_value(GucSource source)
 		return false;
 	if (!IsUnderPostmaster || mc_preloaded)
 		return true;
-	/* ALTER SYSTEM and pg_file_settings check values in a transaction. */
-	return IsTransactionState();
+	/*
+	 * ALTER SYSTEM and the pg_file_settings view check a file's values in a
+	 * running statement; a backend re-reads the file between statements
+	 * (possibly inside a transaction block).
+	 */
+	return IsTransactionState() && ActivePortal != NULL;
 }
 
 bool

@@ -37,12 +37,15 @@ q -q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS $T" \
 bad_reload() {
 	local lines=$1 label=$2 pattern=$3 old new fixed n
 	printf '%s\n' "$lines" >"$MC_WORK/reload-lines"
+	# The old session reads the file between two statements of a transaction.
 	old=$(q0 2>&1 <<SQL
 SELECT memcache_set('reload:warm', 'x');
+BEGIN;
 \! cat "$MC_WORK/reload-lines" >> "$conf"
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 INSERT INTO $T VALUES (1, 'old session');
+COMMIT;
 SELECT count(*) FROM $T WHERE id = 1;
 SQL
 	)
