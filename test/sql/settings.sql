@@ -9,10 +9,10 @@ SELECT boot_val FROM pg_settings WHERE name = 'memcache.servers';
 
 -- every value is checked in C, in every context: checking one starts no Go
 -- (this backend keeps its one thread), and ALTER SYSTEM is checked as well
-SET memcache.servers = '127.0.0.1:22122, 127.0.0.1:22123';
 ALTER SYSTEM SET memcache.servers = 'a:1;b:2';
 ALTER SYSTEM SET memcache.servers = 'a:1, [::1]:x';
 ALTER SYSTEM SET memcache.key_prefix = 'has space';
+SET memcache.servers = '127.0.0.1:22122, 127.0.0.1:22123';
 SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'),
                      'Threads:\s+(\d+)'))[1] AS threads_after_checks;
 RESET memcache.servers;
