@@ -4,14 +4,16 @@
 EXTENSION = memcache
 # EXTVERSION: the SQL API's version (memcache.control's default_version);
 # DISTVERSION: the release's (META.json, debian/changelog, CHANGELOG.md).
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 DISTVERSION = 1.0.0
 MODULE_big = memcache
-OBJS = extension/memcache.o extension/security_settings.o \
+OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o \
+       extension/server_list.o \
        extension/goload.o extension/goconfig.o extension/onerror.o extension/abi.o \
        extension/expiry.o extension/storage.o extension/retrieval.o \
        extension/counters.o extension/admin.o extension/batch.o \
-       extension/commit_queue.o extension/sync_triggers.o
+       extension/commit_queue.o extension/sync_triggers.o extension/trigger_args.o \
+       extension/trigger_ddl.o extension/stable_output.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 
@@ -75,3 +77,7 @@ DISTDIR = dist
 dist:
 	mkdir -p $(DISTDIR)
 	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTDIR)/$(DISTNAME).tar.gz HEAD
+
+# PGXS tracks no header dependencies: a changed header (a struct shared with
+# Go, the bridge's table of entry points) must rebuild every object.
+$(OBJS): $(wildcard extension/*.h)

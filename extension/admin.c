@@ -14,6 +14,7 @@
 #include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
+#include "server_list.h"
 
 char	   *mc_added_servers = NULL;
 
@@ -170,7 +171,8 @@ memcache_server_add(PG_FUNCTION_ARGS)
 {
 	char	   *entry = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *added;
-	int			rc;
+	size_t		len = 8 * strlen(entry) + 256;	/* the entry quoted twice, escaped */
+	char	   *msg = palloc(len);
 
 	require_superuser("memcache_server_add");
 	if (strchr(entry, ',') != NULL)
@@ -178,12 +180,10 @@ memcache_server_add(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("memcache: memcache_server_add() takes one server"),
 				 errhint("Call it once per server.")));
-	mc_load_go();
-	rc = mcgo.check_servers(entry, strlen(entry), &mc_data, &mc_len);
-	if (rc != MCGO_OK)
+	if (mc_parse_server_list(entry, NULL, NULL, msg, len) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("memcache: invalid server: %.*s", (int) mc_len, mc_data)));
+				 errmsg("memcache: invalid server: %s", msg)));
 	if (entry[strspn(entry, " \t\r\n")] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

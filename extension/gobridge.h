@@ -12,7 +12,6 @@
 typedef struct GoBridge
 {
 	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
-	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
 	int			(*configure) (mcgo_config *cfg, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
@@ -54,6 +53,15 @@ mc_prepare(void)
 		mc_prepare_slow();
 }
 
+/*
+ * mc_prepare_soft: mc_prepare for work that can be skipped, such as
+ * queueing a cache write: false when the configuration cannot be used,
+ * after reporting that as memcache.on_error says (an ERROR for "error"; a
+ * WARNING once per transaction for "warning").  Never an ERROR for a bad
+ * configuration otherwise.
+ */
+extern bool mc_prepare_soft(void);
+
 extern void mc_load_go(void);
 
 /*
@@ -69,5 +77,13 @@ extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
  * from others (get_multi): report msg as memcache.on_error says.
  */
 extern void mc_partial_failure(int rc, const char *op, const char *msg, int msglen);
+
+/*
+ * mc_client_text: s (data from a row, a setting, a file name) as it can go
+ * into a WARNING: as it is when the client reads the database encoding,
+ * else with bytes outside ASCII escaped as \xNN, so that converting the
+ * message cannot fail (which would turn the WARNING into an ERROR).
+ */
+extern const char *mc_client_text(const char *s);
 
 #endif

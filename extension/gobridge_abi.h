@@ -37,7 +37,7 @@
 #define MCGO_BADARG		6	/* invalid argument: nothing was sent */
 #define MCGO_NONNUMERIC 7	/* incr/decr on a value that is not a number */
 #define MCGO_NOSERVERS	8	/* memcache.servers is empty */
-#define MCGO_CONFIG		9	/* the server list does not parse */
+#define MCGO_CONFIG		9	/* the configuration cannot be used */
 #define MCGO_INTERNAL	10	/* a Go panic, recovered */
 #define MCGO_BADKEY		11	/* invalid key: nothing was sent */
 
@@ -93,6 +93,11 @@ typedef struct mcgo_config
 	const char *tls_server_name;
 	const char *username;
 	const char *password;
+	/*
+	 * Not empty: the settings cannot be used, for this reason.  The client
+	 * is dropped and every call fails with MCGO_CONFIG and this message.
+	 */
+	const char *config_error;
 } mcgo_config;
 
 #endif

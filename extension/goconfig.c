@@ -4,13 +4,29 @@
  * The assign hooks of the settings that shape the client mark it dirty;
  * the next call passes the settings in effect to Go (one struct, see
  * mcgo_config) before it runs.
+ *
+ * A configuration that cannot be used (a setting kept although bad, see
+ * bad_values.c; a password file or a TLS file that cannot be read) is
+ * never an ERROR here: Go drops its client and every call then fails with
+ * the reason, as memcache.on_error says (mc_outcome), so a cache
+ * misconfiguration costs a WARNING, not the database's write.  It is tried
+ * again at every call until it works (a file may appear).
  */
 #include "postgres.h"
+
+#include "access/xact.h"
+#include "utils/memutils.h"
 
 #include "gobridge.h"
 #include "memcache.h"
 
 bool		mc_config_dirty = true;
+
+/* Why the configuration in effect cannot be used (TopMemoryContext), or NULL. */
+static char *config_error = NULL;
+/* mc_prepare_soft reports a broken configuration once per transaction. */
+static bool reported_in_xact = false;
+static bool xact_callback_registered = false;
 
 /* The server list in effect: the setting plus this session's additions. */
 static char *
@@ -31,14 +47,30 @@ or_empty(const char *s)
 	return s ? s : "";
 }
 
+static void
+forget_report(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		reported_in_xact = false;
+}
+
 void
 mc_prepare_slow(void)
 {
 	mcgo_config cfg;
 	char	   *servers;
+	char	   *password;
+	char	   *problem = NULL;
+	const char *bad;
 	int			rc;
 
 	mc_load_go();
+	bad = mc_bad_values();
+	password = mc_password_in_effect(&problem);
+	if (bad != NULL)
+		problem = pstrdup(bad);
 	servers = effective_servers();
 	cfg.servers = servers;
 	cfg.key_prefix = or_empty(mc_key_prefix);
@@ -52,13 +84,51 @@ mc_prepare_slow(void)
 	cfg.tls_key_file = or_empty(mc_tls_key_file);
 	cfg.tls_server_name = or_empty(mc_tls_server_name);
 	cfg.username = or_empty(mc_username);
-	cfg.password = or_empty(mc_password);
+	cfg.password = or_empty(password);
+	cfg.config_error = or_empty(problem);
 	rc = mcgo.configure(&cfg, &mc_data, &mc_len);
 	pfree(servers);
+	if (password)
+	{
+		explicit_bzero(password, strlen(password));
+		pfree(password);
+	}
+	if (config_error)
+		pfree(config_error);
+	config_error = NULL;
 	if (rc != MCGO_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("memcache: %.*s", (int) mc_len, mc_data),
-				 errhint("A superuser can correct the setting.")));
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		config_error = pnstrdup(mc_data, mc_len);
+		MemoryContextSwitchTo(old);
+		/* Try again at the next call: a file may have been fixed. */
+		mc_config_dirty = true;
+		return;
+	}
 	mc_config_dirty = false;
+}
+
+bool
+mc_prepare_soft(void)
+{
+	mc_prepare();
+	if (config_error == NULL)
+		return true;
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(forget_report, NULL);
+		xact_callback_registered = true;
+	}
+	if (mc_on_error == MC_ON_ERROR_ERROR ||
+		(mc_on_error == MC_ON_ERROR_WARNING && !reported_in_xact))
+	{
+		reported_in_xact = true;
+		ereport(mc_on_error == MC_ON_ERROR_ERROR ? ERROR : WARNING,
+				(errcode(ERRCODE_SYSTEM_ERROR),
+				 errmsg("memcache: the configuration cannot be used: %s",
+						mc_client_text(config_error)),
+				 errdetail("Nothing is sent to memcached until a superuser corrects the setting named above.")));
+	}
+	return false;
 }

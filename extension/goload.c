@@ -84,7 +84,6 @@ mc_load_go(void)
 				 errmsg("memcache: could not load \"%s\": %s", path, dlerror())));
 
 	RESOLVE(init, "mcgo_init");
-	RESOLVE(check_servers, "mcgo_check_servers");
 	RESOLVE(configure, "mcgo_configure");
 	RESOLVE(store, "mcgo_store");
 	RESOLVE(get, "mcgo_get");

@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
 #include "gobridge.h"
@@ -99,4 +101,24 @@ mc_outcome(int rc, const char *op, const char *key, int keylen)
 					 errmsg("memcache: %s: %.*s", op, (int) mc_len, mc_data)));
 	}
 	return false;
+}
+
+const char *
+mc_client_text(const char *s)
+{
+	StringInfoData buf;
+	int			client = pg_get_client_encoding();
+	int			server = GetDatabaseEncoding();
+
+	if (client == server || client == PG_SQL_ASCII || server == PG_SQL_ASCII)
+		return s;
+	initStringInfo(&buf);
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		if (*p >= 0x80)
+			appendStringInfo(&buf, "\\x%02x", *p);
+		else
+			appendStringInfoChar(&buf, (char) *p);
+	}
+	return buf.data;
 }

@@ -15,8 +15,12 @@ import (
 	"memcache/gosrc/mc"
 )
 
-// client is this backend's client; nil until mcgo_configure succeeds.
-var client *mc.Client
+// client is this backend's client; nil until mcgo_configure succeeds, and
+// after it fails (configErr then says why).
+var (
+	client    *mc.Client
+	configErr error
+)
 
 // PostgreSQL's interrupt flags (see mcgo_interrupt_flags).
 var pg struct {
@@ -76,6 +80,9 @@ func viewString(p *C.char, n C.size_t) string {
 }
 
 func configured() (*mc.Client, error) {
+	if client == nil && configErr != nil {
+		return nil, configErr
+	}
 	if client == nil {
 		return nil, &mc.Error{Code: mc.CodeConfig, Msg: "the memcache client is not configured"}
 	}
@@ -96,27 +103,30 @@ func mcgo_init(f *C.mcgo_interrupt_flags, data **C.char, n *C.size_t) (code C.in
 	return finish(nil, data, n)
 }
 
-//export mcgo_check_servers
-func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (code C.int) {
-	defer guard(&code, data, n)
-	reset()
-	if _, err := mc.ParseServers(goString(list, ln)); err != nil {
-		putString(err.Error())
-		publish(data, n)
-		return C.MCGO_CONFIG
-	}
-	return finish(nil, data, n)
-}
-
+// mcgo_configure sets the client up for the settings in cfg. When they
+// cannot be used, the client is dropped (no call may go on with the old
+// servers or security) and every call fails with the reason until a
+// configuration works.
+//
 //export mcgo_configure
 func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := client.Reconfigure(configFrom(cfg))
+	var c *mc.Client
+	var err error
+	if msg := C.GoString(cfg.config_error); msg != "" {
+		err = &mc.Error{Code: mc.CodeConfig, Msg: msg}
+	} else {
+		c, err = client.Reconfigure(configFrom(cfg))
+	}
 	if err != nil {
+		if client != nil {
+			client.Close()
+		}
+		client, configErr = nil, err
 		return finish(err, data, n)
 	}
-	client = c
+	client, configErr = c, nil
 	return finish(nil, data, n)
 }
 
