@@ -5,7 +5,7 @@ EXTENSION = memcache
 # EXTVERSION: the SQL API's version (memcache.control's default_version);
 # DISTVERSION: the release's (META.json, debian/changelog, CHANGELOG.md).
 EXTVERSION = 1.1
-DISTVERSION = 1.0.0
+DISTVERSION = 1.1.0
 MODULE_big = memcache
 OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o \
        extension/server_list.o \
