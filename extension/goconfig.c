@@ -32,29 +32,33 @@ or_empty(const char *s)
 }
 
 void
+mc_current_config(mcgo_config *cfg)
+{
+	cfg->servers = effective_servers();
+	cfg->key_prefix = or_empty(mc_key_prefix);
+	cfg->key_distribution = mc_key_distribution;
+	cfg->timeout_ms = mc_timeout_ms;
+	cfg->retry_delay_ms = mc_server_retry_delay_s * 1000;
+	cfg->tls = mc_tls;
+	cfg->tls_insecure_skip_verify = mc_tls_insecure_skip_verify;
+	cfg->tls_ca_file = or_empty(mc_tls_ca_file);
+	cfg->tls_cert_file = or_empty(mc_tls_cert_file);
+	cfg->tls_key_file = or_empty(mc_tls_key_file);
+	cfg->tls_server_name = or_empty(mc_tls_server_name);
+	cfg->username = or_empty(mc_username);
+	cfg->password = or_empty(mc_password);
+}
+
+void
 mc_prepare_slow(void)
 {
 	mcgo_config cfg;
-	char	   *servers;
 	int			rc;
 
 	mc_load_go();
-	servers = effective_servers();
-	cfg.servers = servers;
-	cfg.key_prefix = or_empty(mc_key_prefix);
-	cfg.key_distribution = mc_key_distribution;
-	cfg.timeout_ms = mc_timeout_ms;
-	cfg.retry_delay_ms = mc_server_retry_delay_s * 1000;
-	cfg.tls = mc_tls;
-	cfg.tls_insecure_skip_verify = mc_tls_insecure_skip_verify;
-	cfg.tls_ca_file = or_empty(mc_tls_ca_file);
-	cfg.tls_cert_file = or_empty(mc_tls_cert_file);
-	cfg.tls_key_file = or_empty(mc_tls_key_file);
-	cfg.tls_server_name = or_empty(mc_tls_server_name);
-	cfg.username = or_empty(mc_username);
-	cfg.password = or_empty(mc_password);
+	mc_current_config(&cfg);
 	rc = mcgo.configure(&cfg, &mc_data, &mc_len);
-	pfree(servers);
+	pfree((char *) cfg.servers);
 	if (rc != MCGO_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

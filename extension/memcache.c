@@ -13,6 +13,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "commit_queue.h"
 #include "gobridge.h"
 #include "memcache.h"
 
@@ -182,6 +183,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	mc_define_security_settings();
+	mc_define_commit_settings();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
