@@ -28,8 +28,8 @@
  * acquisitions (no lock queue, so no lock_timeout, no deadlock check, no
  * "out of shared memory" ERROR) with 1 ms sleeps, in which a cancel or
  * statement_timeout is not honoured (it would roll back the write; it is
- * left pending and ignored once COMMIT is done) and a terminate is (FATAL,
- * before the commit). It lasts memcache.commit_timeout at most; an
+ * dropped: it was meant for this COMMIT) and a terminate is (FATAL, before
+ * the commit). It lasts memcache.commit_timeout at most; an
  * operation whose lock was not had by then is sent as a delete, with a
  * WARNING: a delete can never leave an older value in the cache behind a
  * later writer, which an unordered set could.
@@ -114,6 +114,7 @@ mc_order_acquire(TimestampTz deadline)
 	OrderLock	keys[MC_KEY_LOCKS];
 	int			nkeys = 0;
 	bool		per_key = true;
+	bool		cancel_before = QueryCancelPending;
 	int64		unordered = 0;
 
 	for (int64 i = 0; i < mcq_count; i++)
@@ -164,6 +165,14 @@ mc_order_acquire(TimestampTz deadline)
 	for (int i = 0; i < nkeys; i++)
 		keys[i].had = acquire(keys[i].id, SUB_KEY,
 							  keys[i].set ? ExclusiveLock : ShareLock, deadline);
+
+	/*
+	 * A cancel (or statement_timeout) that came during the wait was meant
+	 * for this COMMIT, which goes on: it must not cancel the next statement
+	 * of the same query string.
+	 */
+	if (QueryCancelPending && !cancel_before)
+		QueryCancelPending = false;
 
 	for (int64 i = 0; i < mcq_count; i++)
 	{

@@ -145,6 +145,7 @@ mc_send_after_commit(void)
 				done = 0;
 	int			first_rc = MCGO_OK;
 	McRoute    *last = NULL;
+	ErrorContextCallback *saved_context;
 
 	if (nsend == 0)
 		return;
@@ -203,6 +204,9 @@ mc_send_after_commit(void)
 	snprintf(warn_detail, sizeof(warn_detail),
 			 "The transaction is committed; " INT64_FORMAT " of " INT64_FORMAT " cache operations were done.",
 			 done, nsend);
+	/* No context callbacks either (a procedure's COMMIT has some). */
+	saved_context = error_context_stack;
+	error_context_stack = NULL;
 	ereport(WARNING,
 			(errcode(first_rc == MCGO_NETWORK ? ERRCODE_IO_ERROR :
 					 first_rc == MCGO_INTERRUPTED ? ERRCODE_ADMIN_SHUTDOWN : ERRCODE_SYSTEM_ERROR),
@@ -210,4 +214,5 @@ mc_send_after_commit(void)
 			 errdetail_internal("%s", warn_detail),
 			 errhidestmt(true),
 			 errhidecontext(true)));
+	error_context_stack = saved_context;
 }

@@ -7,7 +7,8 @@
 #  2. So does a later DELETE: a row updated by one transaction and deleted
 #     by the next is not left in the cache by the update's late set.
 #  3. A cancel, statement_timeout or lock_timeout during that wait does not
-#     fail the COMMIT: the row stays committed and the value is sent in order.
+#     fail the COMMIT (nor the next statement of its query string): the row
+#     stays committed and the value is sent in order.
 #  4. The wait is bounded by memcache.commit_timeout; past it the write is
 #     sent as a delete, with a WARNING, and the COMMIT succeeds.
 #  5. Unrelated keys do not wait for each other (keys that shared one of 64
@@ -98,7 +99,7 @@ for how in cancel statement_timeout lock_timeout; do
 	[ $how = statement_timeout ] && extra="SET statement_timeout = '200ms';"
 	[ $how = lock_timeout ] && extra="SET lock_timeout = '100ms';"
 	q0 -c "$HOLD SET application_name = 'order_$how'; $extra" -c "BEGIN" -c "INSERT INTO committed_rows VALUES ('$how')" \
-		-c "SELECT memcache_set_on_commit('wait:$how', 'second')" -c "COMMIT" -c "SELECT 'committed'" >"$MC_WORK/w_$how.out" 2>&1 &
+		-c "SELECT memcache_set_on_commit('wait:$how', 'second')" -c "COMMIT; SELECT 'committed'" >"$MC_WORK/w_$how.out" 2>&1 &
 	b=$!
 	sleep 0.5
 	[ $how = cancel ] && q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'order_$how'" >/dev/null
@@ -110,7 +111,7 @@ for how in cancel statement_timeout lock_timeout; do
 	final=$(mcs "get wait:$how" | sed -n 2p)
 	if [ "$row" = 1 ] && [ "$still" = 1 ] && grep -q '^committed' "$MC_WORK/w_$how.out" &&
 		! grep -q ERROR "$MC_WORK/w_$how.out" && [ "$final" = second ]; then
-		say ok "$how during the commit-order wait: the COMMIT waits on, succeeds, the row is committed and the cache has its value"
+		say ok "$how during the commit-order wait: the COMMIT waits on, succeeds (and the statement after it in the same query), the row is committed and the cache has its value"
 	else
 		say "not ok" "$how during the wait: row $row, still waiting then: $still, cache '$final'; session: $(tr '\n' ' ' <"$MC_WORK/w_$how.out")"
 	fi
