@@ -12,8 +12,18 @@ BEGIN;
 INSERT INTO rows_kept VALUES (1);
 SELECT memcache_set_on_commit('k' || chr(8364), repeat('x', 2000000));
 COMMIT;
+-- the same from a procedure's COMMIT, under PL/pgSQL's error context
+CREATE PROCEDURE commit_in_procedure() LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO rows_kept VALUES (1);
+  PERFORM memcache_set_on_commit('proc' || chr(8364), repeat('x', 2000000));
+  COMMIT;
+  PERFORM memcache_set_on_commit('proc:after', 'sent at the CALL''s end');
+END $$;
+CALL commit_in_procedure();
 RESET client_encoding;
 SELECT count(*) AS rows_committed FROM rows_kept;
+SELECT memcache_get('proc:after');
 
 -- Checked when queued, as the immediate calls check them: an expiry
 -- memcached cannot take is an ERROR at once, not a lost batch at COMMIT.
