@@ -99,13 +99,3 @@ mc_put_field(StringInfo buf, const char *data, uint32 len)
 	if (len > 0)
 		appendBinaryStringInfo(buf, data, len);
 }
-
-void
-mc_put_op(StringInfo buf, int op, int64 expiry,
-		  const char *key, int keylen, const char *val, int vallen)
-{
-	appendStringInfoChar(buf, (char) op);
-	put_le(buf, (uint64) expiry, 8);
-	mc_put_field(buf, key, (uint32) keylen);
-	mc_put_field(buf, val, (uint32) vallen);
-}

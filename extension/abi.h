@@ -31,8 +31,5 @@ extern void mc_fields_init_trailer(McFields *f, const char *data, size_t len,
 
 /* Appends one field. */
 extern void mc_put_field(StringInfo buf, const char *data, uint32 len);
-/* Appends one operation of a batch. */
-extern void mc_put_op(StringInfo buf, int op, int64 expiry,
-					  const char *key, int keylen, const char *val, int vallen);
 
 #endif

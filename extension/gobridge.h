@@ -25,8 +25,10 @@ typedef struct GoBridge
 	int			(*stats) (char **data, size_t *n);
 	int			(*servers) (char **data, size_t *n);
 	int			(*server_for_key) (char *key, size_t kn, char **data, size_t *n);
-	int			(*check_key) (char *key, size_t kn, char **data, size_t *n);
-	int			(*apply) (char *ops, size_t on, int nops, int *done, char **data, size_t *n);
+	int			(*check_op) (char *prefix, size_t pn, char *key, size_t kn, int64_t exp,
+							 int abs, int32_t *exptime, char **data, size_t *n);
+	int			(*apply) (mcgo_config *cfg, mcgo_op *ops, int nops, int32_t limit_ms,
+						  int flags, int *done, int *failed_at, char **data, size_t *n);
 } GoBridge;
 
 extern GoBridge mcgo;
@@ -40,6 +42,13 @@ extern bool mc_config_dirty;
 extern bool mc_go_loaded;
 
 extern void mc_prepare_slow(void);
+
+/*
+ * The settings in effect, as the Go client takes them.  The server list is
+ * palloc'd; the other strings are the settings' own.
+ */
+extern void mc_current_config(mcgo_config *cfg);
+extern void mc_free_config(mcgo_config *cfg);
 
 /*
  * mc_prepare: make sure the Go object is loaded and configured with the

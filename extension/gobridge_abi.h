@@ -11,8 +11,8 @@
  * one place per side (extension/abi.c, gosrc/abi.go):
  *   field       4-byte little-endian length, then that many bytes
  *   key list    one field per key (mcgo_get_multi)
- *   operation   1 byte MCGO_OP_*, 8-byte little-endian expiry (relative
- *               seconds, 0: never), key field, value field (mcgo_apply)
+ * A batch (mcgo_apply) is an array of mcgo_op pointing at the caller's
+ * memory, read by Go during the call only.
  * Results:
  *   get_multi   key field, value field for every key found, in the order
  *               asked; then the message of a failure (empty: none) and its
@@ -51,6 +51,22 @@
 /* Operations of a batch (mcgo_apply). */
 #define MCGO_OP_SET			0
 #define MCGO_OP_DELETE		1
+
+/* Flags of mcgo_apply. */
+#define MCGO_APPLY_AT_COMMIT 1	/* in a COMMIT callback: interrupts are held,
+								 * yet a pending terminate ends the call */
+#define MCGO_APPLY_MORE		2	/* more chunks of this batch follow */
+
+/* One operation of a batch. */
+typedef struct mcgo_op
+{
+	const char *key;			/* without the batch's key_prefix */
+	const char *val;			/* a set's value */
+	uint32_t	keylen;
+	uint32_t	vallen;
+	int32_t		op;				/* MCGO_OP_* */
+	int32_t		exptime;		/* as sent: mcgo_check_op computes it */
+} mcgo_op;
 
 /* Key distributions (memcache.key_distribution). */
 #define MCGO_DIST_CACHE_MEMCACHED 0

@@ -56,43 +56,57 @@ forget_report(XactEvent event, void *arg)
 		reported_in_xact = false;
 }
 
+/*
+ * The settings in effect, as Go takes them.  servers, password and
+ * config_error are palloc'd: mc_free_config releases them (the password
+ * wiped first).
+ */
+void
+mc_current_config(mcgo_config *cfg)
+{
+	char	   *problem = NULL;
+	const char *bad = mc_bad_values();
+	char	   *password = mc_password_in_effect(&problem);
+
+	if (bad != NULL)
+		problem = pstrdup(bad);
+	cfg->servers = effective_servers();
+	cfg->key_prefix = or_empty(mc_key_prefix);
+	cfg->key_distribution = mc_key_distribution;
+	cfg->timeout_ms = mc_timeout_ms;
+	cfg->retry_delay_ms = mc_server_retry_delay_s * 1000;
+	cfg->tls = mc_tls;
+	cfg->tls_insecure_skip_verify = mc_tls_insecure_skip_verify;
+	cfg->tls_ca_file = or_empty(mc_tls_ca_file);
+	cfg->tls_cert_file = or_empty(mc_tls_cert_file);
+	cfg->tls_key_file = or_empty(mc_tls_key_file);
+	cfg->tls_server_name = or_empty(mc_tls_server_name);
+	cfg->username = or_empty(mc_username);
+	cfg->password = password ? password : pstrdup("");
+	cfg->config_error = problem ? problem : pstrdup("");
+}
+
+void
+mc_free_config(mcgo_config *cfg)
+{
+	char	   *password = (char *) cfg->password;
+
+	explicit_bzero(password, strlen(password));
+	pfree(password);
+	pfree((char *) cfg->servers);
+	pfree((char *) cfg->config_error);
+}
+
 void
 mc_prepare_slow(void)
 {
 	mcgo_config cfg;
-	char	   *servers;
-	char	   *password;
-	char	   *problem = NULL;
-	const char *bad;
 	int			rc;
 
 	mc_load_go();
-	bad = mc_bad_values();
-	password = mc_password_in_effect(&problem);
-	if (bad != NULL)
-		problem = pstrdup(bad);
-	servers = effective_servers();
-	cfg.servers = servers;
-	cfg.key_prefix = or_empty(mc_key_prefix);
-	cfg.key_distribution = mc_key_distribution;
-	cfg.timeout_ms = mc_timeout_ms;
-	cfg.retry_delay_ms = mc_server_retry_delay_s * 1000;
-	cfg.tls = mc_tls;
-	cfg.tls_insecure_skip_verify = mc_tls_insecure_skip_verify;
-	cfg.tls_ca_file = or_empty(mc_tls_ca_file);
-	cfg.tls_cert_file = or_empty(mc_tls_cert_file);
-	cfg.tls_key_file = or_empty(mc_tls_key_file);
-	cfg.tls_server_name = or_empty(mc_tls_server_name);
-	cfg.username = or_empty(mc_username);
-	cfg.password = or_empty(password);
-	cfg.config_error = or_empty(problem);
+	mc_current_config(&cfg);
 	rc = mcgo.configure(&cfg, &mc_data, &mc_len);
-	pfree(servers);
-	if (password)
-	{
-		explicit_bzero(password, strlen(password));
-		pfree(password);
-	}
+	mc_free_config(&cfg);
 	if (config_error)
 		pfree(config_error);
 	config_error = NULL;

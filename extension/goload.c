@@ -95,7 +95,7 @@ mc_load_go(void)
 	RESOLVE(stats, "mcgo_stats");
 	RESOLVE(servers, "mcgo_servers");
 	RESOLVE(server_for_key, "mcgo_server_for_key");
-	RESOLVE(check_key, "mcgo_check_key");
+	RESOLVE(check_op, "mcgo_check_op");
 	RESOLVE(apply, "mcgo_apply");
 
 	interrupt_flags.interrupt_pending = (volatile int *) &InterruptPending;

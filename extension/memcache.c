@@ -13,6 +13,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "commit_queue.h"
 #include "gobridge.h"
 #include "memcache.h"
 #include "server_list.h"
@@ -201,6 +202,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	mc_define_security_settings();
+	mc_define_commit_settings();
 	mc_defining_settings = false;
 
 #if PG_VERSION_NUM >= 150000

@@ -73,14 +73,26 @@ func (f *fields) next() []byte {
 	return v
 }
 
-// op reads one operation of a batch.
-func (f *fields) op() mc.Op {
-	b := *f
-	op := mc.Op{Delete: b[0] == opDelete, Expiry: int64(binary.LittleEndian.Uint64(b[1:9]))}
-	*f = b[9:]
-	op.Key = string(f.next())
-	op.Value = f.next()
-	return op
+// opsFrom reads a batch's operations. Keys and values are views of C
+// memory, valid only during the call.
+func opsFrom(p *C.mcgo_op, n C.int) []mc.Op {
+	if n <= 0 {
+		return nil
+	}
+	in := unsafe.Slice(p, int(n))
+	ops := make([]mc.Op, len(in))
+	for i := range in {
+		o := &in[i]
+		ops[i] = mc.Op{
+			Delete:  o.op == opDelete,
+			Key:     viewString(o.key, C.size_t(o.keylen)),
+			Exptime: int32(o.exptime),
+		}
+		if !ops[i].Delete {
+			ops[i].Value = cBytes(o.val, C.size_t(o.vallen))
+		}
+	}
+	return ops
 }
 
 // cBytes is a view of C memory, valid only during the call.

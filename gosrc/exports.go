@@ -39,6 +39,11 @@ func interruptPending() bool {
 		(atomic.LoadInt32(pg.cancel) != 0 && atomic.LoadUint32(pg.cancelHoldoff) == 0)
 }
 
+// dieOrInterruptPending also sees a terminate while interrupts are held.
+func dieOrInterruptPending() bool {
+	return atomic.LoadInt32(pg.die) != 0 || interruptPending()
+}
+
 // guard turns a panic into MCGO_INTERNAL; every export defers it.
 func guard(code *C.int, data **C.char, n *C.size_t) {
 	r := recover()
@@ -326,37 +331,92 @@ func mcgo_server_for_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (
 	return finish(err, data, n)
 }
 
-// mcgo_check_key checks a key (with memcache.key_prefix) without sending
-// anything: commit-time operations are checked when they are queued.
+// mcgo_check_op checks an operation before it is queued (the key with the
+// prefix it will be sent with, the expiry) and gives the exptime to send:
+// what is queued cannot fail later but at the server. Nothing is sent and
+// the client is not needed.
 //
-//export mcgo_check_key
-func mcgo_check_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+//export mcgo_check_op
+func mcgo_check_op(prefix *C.char, pn C.size_t, key *C.char, kn C.size_t, exp C.int64_t, abs C.int,
+	exptime *C.int32_t, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := configured()
-	if err == nil {
-		_, err = c.Key(goString(key, kn))
-	}
+	e, err := mc.CheckOp(viewString(prefix, pn), viewString(key, kn), int64(exp), abs != 0, time.Now())
+	*exptime = C.int32_t(e)
 	return finish(err, data, n)
 }
 
-// mcgo_apply runs nops operations (gobridge_abi.h). *done gets how many
-// took effect.
+// mcgo_apply runs nops operations (gobridge_abi.h) with the configuration
+// they were made under: the session's client when it sends keys to the same
+// places, else a client of their own, kept for the chunks of one batch
+// (MCGO_APPLY_MORE) and closed after. *done gets how many took effect,
+// *failed_at the index of the first that failed (-1: none).
 //
 //export mcgo_apply
-func mcgo_apply(ops *C.char, on C.size_t, nops C.int, done *C.int, data **C.char, n *C.size_t) (code C.int) {
+func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_t, flags C.int,
+	done *C.int, failedAt *C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	*done = 0
-	list := make([]mc.Op, 0, int(nops))
-	for f := fields(cBytes(ops, on)); f.more(); {
-		list = append(list, f.op())
+	*done, *failedAt = 0, -1
+	if msg := C.GoString(cfg.config_error); msg != "" {
+		// Queued under settings that cannot be used: nothing is sent.
+		return finish(&mc.Error{Code: mc.CodeConfig, Msg: msg}, data, n)
 	}
-	c, err := configured()
+	conf := configFrom(cfg)
+	c, err := batchClient(conf)
+	if flags&C.MCGO_APPLY_MORE == 0 {
+		defer closeBatchClient()
+	}
 	if err != nil {
 		return finish(err, data, n)
 	}
-	ok, err := c.Apply(list)
-	*done = C.int(ok)
-	return finish(err, data, n)
+	if flags&C.MCGO_APPLY_AT_COMMIT != 0 {
+		// Interrupts are held during COMMIT callbacks; a terminate must
+		// still end the send (the commit is durable already), and C
+		// processes it once the callback is done.
+		defer func(saved func() bool) { mc.InterruptPending = saved }(mc.InterruptPending)
+		mc.InterruptPending = dieOrInterruptPending
+	}
+	b := mc.Batch{Prefix: conf.Prefix, Timeout: conf.Timeout}
+	if limitMs > 0 {
+		b.Deadline = time.Now().Add(time.Duration(limitMs) * time.Millisecond)
+	}
+	res := c.Apply(opsFrom(ops, nops), b)
+	*done, *failedAt = C.int(res.Done), C.int(res.FirstAt)
+	return finish(res.Err(), data, n)
+}
+
+// batchOwn is the client of batches whose configuration the session's
+// client no longer has (settings changed after they were queued).
+var batchOwn *mc.Client
+
+func batchClient(conf mc.Config) (*mc.Client, error) {
+	if client != nil && client.Routes(conf) {
+		return client, nil
+	}
+	if client == nil {
+		// The first client of the session: it stays the session's, and the
+		// next mcgo_configure keeps it if the settings route the same.
+		c, err := mc.NewClient(conf)
+		if err == nil {
+			client = c
+		}
+		return c, err
+	}
+	if batchOwn != nil && batchOwn.Routes(conf) {
+		return batchOwn, nil
+	}
+	closeBatchClient()
+	c, err := mc.NewClient(conf)
+	if err == nil {
+		batchOwn = c
+	}
+	return c, err
+}
+
+func closeBatchClient() {
+	if batchOwn != nil {
+		batchOwn.Close()
+		batchOwn = nil
+	}
 }
