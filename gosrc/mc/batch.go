@@ -19,6 +19,7 @@ type Op struct {
 // operations took effect (a delete of a missing key counts) and, if some
 // failed, how many and the first failure.
 func (c *Client) Apply(ops []Op) (int, error) {
+	c.start()
 	now := time.Now()
 	groups := make(map[int][]pipeItem)
 	for i := range ops {
@@ -31,14 +32,14 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		idx := c.sel.Index(k)
+		idx := c.place.index(k)
 		groups[idx] = append(groups[idx], pipeItem{op, k, exp})
 	}
 
 	runs := make([]*pipeRun, 0, len(groups))
 	for idx := range c.servers {
 		if items := groups[idx]; len(items) > 0 {
-			runs = append(runs, &pipeRun{s: c.servers[idx], items: items})
+			runs = append(runs, &pipeRun{s: idx, items: items})
 		}
 	}
 	c.runPipelined(runs)
@@ -55,7 +56,7 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		if Classify(first) == CodeInternal {
 			return done, first
 		}
-		return done, errorf(Classify(first), fmt.Sprintf("%d of %d operations failed; the first: %s", failed, len(ops), Describe(first)))
+		return done, errorf(Classify(first), fmt.Sprintf("%d of %d operations failed; the first: %s", failed, len(ops), first))
 	}
 	return done, nil
 }

@@ -19,7 +19,16 @@ type fakeServer struct {
 	lines   []string
 }
 
-func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bufio.Writer) bool) *fakeServer {
+// handler answers one command line; false closes the connection.
+type handler func(line string, r *bufio.Reader, w *bufio.Writer) bool
+
+func newFakeServer(t *testing.T, handle handler) *fakeServer {
+	t.Helper()
+	return newFakeServerPerConn(t, func() handler { return handle })
+}
+
+// newFakeServerPerConn gives each accepted connection its own handler.
+func newFakeServerPerConn(t *testing.T, newHandler func() handler) *fakeServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -34,6 +43,7 @@ func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bu
 				return
 			}
 			fs.accepts.Add(1)
+			handle := newHandler()
 			go func(c net.Conn) {
 				defer c.Close()
 				r, w := bufio.NewReader(c), bufio.NewWriter(c)
@@ -45,10 +55,11 @@ func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bu
 					fs.mu.Lock()
 					fs.lines = append(fs.lines, strings.TrimRight(line, "\r\n"))
 					fs.mu.Unlock()
-					if !handle(line, r, w) {
+					more := handle(line, r, w)
+					w.Flush()
+					if !more {
 						return
 					}
-					w.Flush()
 				}
 			}(c)
 		}
