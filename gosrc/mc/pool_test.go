@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,5 +267,87 @@ func TestPooledConnectionReset(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if _, err := c.Get("k"); err != ErrCacheMiss {
 		t.Errorf("get after the server reset the pooled connection: %v", err)
+	}
+}
+
+type discard struct{ b [16]byte }
+
+func (d *discard) Value(n int) []byte { return d.b[:n] }
+
+// Single-key commands allocate nothing per call, whichever command: with
+// the memcached that MC_TEST_SERVER names (test/run-all.sh sets it), since
+// AllocsPerRun counts every goroutine's allocations, an in-process server's
+// too.
+func TestNoAllocationPerCall(t *testing.T) {
+	addr := os.Getenv("MC_TEST_SERVER")
+	if addr == "" {
+		t.Skip("MC_TEST_SERVER (a memcached host:port) is not set")
+	}
+	c := testClient(t, addr, time.Second)
+	val := []byte("0123456789")
+	if err := c.Store(VerbSet, "alloc:k", val, 0); err != nil {
+		t.Fatal(err)
+	}
+	var sink discard
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"get", func() error { return c.GetTo("alloc:k", &sink) }},
+		{"miss", func() error { return c.GetTo("alloc:missing", &sink) }},
+		{"set", func() error { return c.Store(VerbSet, "alloc:k", val, 0) }},
+		{"add", func() error { return c.Store(VerbAdd, "alloc:k", val, 0) }},
+		{"append", func() error { return c.Store(VerbAppend, "alloc:missing", val, 0) }},
+		{"incr", func() error { _, err := c.IncrDecr(false, "alloc:missing", 1); return err }},
+		{"delete", func() error { return c.Delete("alloc:missing") }},
+		{"touch", func() error { return c.Touch("alloc:k", 10) }},
+	}
+	for _, tc := range calls {
+		var failed error
+		n := testing.AllocsPerRun(200, func() {
+			if err := tc.call(); err != nil && err != ErrCacheMiss && err != ErrNotStored {
+				failed = err
+			}
+		})
+		if failed != nil {
+			t.Fatalf("%s: %v", tc.name, failed)
+		}
+		if n != 0 {
+			t.Errorf("%s: %.1f allocations per call", tc.name, n)
+		}
+	}
+}
+
+// memcache_servers(): a server that does not answer costs the call
+// memcache.timeout, and does not delay or hide the others' answers, read as
+// they arrive (the hung one is listed first).
+func TestProbeReadsRepliesAsTheyArrive(t *testing.T) {
+	hung := newFakeServer(t, silent)
+	m := &memcachedLike{data: map[string]string{}}
+	ok := newFakeServerPerConn(t, m.handler)
+	c, err := NewClient(Config{Servers: hung.addr() + "," + ok.addr(), Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	p := c.Probe()
+	took := time.Since(start)
+	if p[0].Reachable || !strings.Contains(p[0].Err, "timed out after 300 ms") || !strings.Contains(p[0].Err, hung.addr()) {
+		t.Errorf("hung server: %+v", p[0])
+	}
+	if !p[1].Reachable || p[1].Latency > 100*time.Millisecond {
+		t.Errorf("healthy server behind a hung one: %+v", p[1])
+	}
+	if took < 250*time.Millisecond || took > 800*time.Millisecond {
+		t.Errorf("Probe took %v with memcache.timeout 300ms", took)
+	}
+	// The hung server is not marked down by a probe; the healthy one's
+	// connection is pooled.
+	if err := c.servers[0].check(); err != nil {
+		t.Errorf("a probe marked the server down: %v", err)
+	}
+	if c.servers[1].idle == nil {
+		t.Error("the healthy server's connection was not pooled")
 	}
 }
