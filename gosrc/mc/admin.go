@@ -101,8 +101,18 @@ func (c *Client) Stats() ([]Stat, error) {
 // Probe asks every server for its version now and times the round trip,
 // marked down or not; a server that answers is no longer marked down, one
 // that fails is not marked. Replies are read as they arrive, so that each
-// latency is its own server's.
+// latency is its own server's. There is one Probe per memcache.servers
+// entry.
 func (c *Client) Probe() []Probe {
+	out := c.probe()
+	list := make([]Probe, len(c.slot))
+	for i, s := range c.slot {
+		list[i] = out[s]
+	}
+	return list
+}
+
+func (c *Client) probe() []Probe {
 	c.start()
 	n := len(c.servers)
 	out := make([]Probe, n)

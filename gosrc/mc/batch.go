@@ -32,7 +32,7 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		idx := c.place.index(k)
+		idx := c.serverOf(k)
 		groups[idx] = append(groups[idx], pipeItem{op, k, exp})
 	}
 

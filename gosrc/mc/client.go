@@ -19,8 +19,9 @@ type Config struct {
 // Client is the backend's one memcached client.
 type Client struct {
 	cfg      Config
-	servers  []server
-	place    *placement
+	servers  []server   // each server once
+	slot     []int      // memcache.servers entry -> index in servers
+	place    *placement // key -> memcache.servers entry
 	sec      Security
 	deadline time.Time // the end of the call in progress
 	kbuf     []byte    // the full key of the call in progress (fullKey)
@@ -38,9 +39,19 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid TLS settings: "+err.Error())
 	}
-	c := &Client{cfg: cfg, servers: make([]server, len(list)), place: newPlacement(list, cfg.Distribution), sec: sec}
+	c := &Client{cfg: cfg, slot: make([]int, len(list)), place: newPlacement(list, cfg.Distribution), sec: sec}
+	// A server listed twice weighs twice in placement, but has one
+	// connection and one health state.
 	for i, s := range list {
-		c.servers[i].Server = s
+		c.slot[i] = len(c.servers)
+		for j := range c.servers {
+			if c.servers[j].Server == s {
+				c.slot[i] = j
+			}
+		}
+		if c.slot[i] == len(c.servers) {
+			c.servers = append(c.servers, server{Server: s})
+		}
 	}
 	return c, nil
 }
@@ -93,7 +104,7 @@ func (c *Client) ServerForKey(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return c.servers[c.place.index(k)].Addr, nil
+	return c.servers[c.serverOf(k)].Addr, nil
 }
 
 // View returns a string that shares b's bytes: no copy, valid while b is
@@ -113,5 +124,8 @@ func (c *Client) locate(key string) (string, int, error) {
 	if len(c.servers) == 0 {
 		return "", 0, ErrNoServers
 	}
-	return full, c.place.index(full), nil
+	return full, c.serverOf(full), nil
 }
+
+// serverOf returns the index in c.servers of the server that holds key.
+func (c *Client) serverOf(key string) int { return c.slot[c.place.index(key)] }

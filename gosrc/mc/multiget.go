@@ -98,7 +98,7 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 		if m.srv[i] < 0 {
 			continue
 		}
-		m.srv[i] = c.place.index(View(m.key(i)))
+		m.srv[i] = c.serverOf(View(m.key(i)))
 		if first < 0 {
 			first = m.srv[i]
 		} else if m.srv[i] != first {

@@ -351,3 +351,47 @@ func TestProbeReadsRepliesAsTheyArrive(t *testing.T) {
 		t.Error("the healthy server's connection was not pooled")
 	}
 }
+
+// A server listed twice weighs twice in placement, but has one connection
+// and one health state; memcache_servers() still shows every entry.
+func TestServerListedTwice(t *testing.T) {
+	ma := &memcachedLike{data: map[string]string{}}
+	mb := &memcachedLike{data: map[string]string{}}
+	a, b := newFakeServerPerConn(t, ma.handler), newFakeServerPerConn(t, mb.handler)
+	c, err := NewClient(Config{Servers: a.addr() + "," + a.addr() + "," + b.addr(), Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var keys []string
+	onA := 0
+	for i := 0; i < 60; i++ {
+		k := "key" + itoa(i)
+		keys = append(keys, k)
+		if err := c.Store(VerbSet, k, []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := c.ServerForKey(k); s == a.addr() {
+			onA++
+		}
+	}
+	if onA < 30 || onA == 60 {
+		t.Errorf("%d of 60 keys on the server listed twice", onA)
+	}
+	got, err := c.GetMulti(keys)
+	if err != nil || len(got) != 60 {
+		t.Fatalf("GetMulti: %d values, %v", len(got), err)
+	}
+	if _, err := c.Apply([]Op{{Key: keys[0], Value: []byte("w")}, {Key: keys[1], Value: []byte("w")}, {Key: keys[2], Value: []byte("w")}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Probe(); len(p) != 3 || !p[0].Reachable || !p[1].Reachable || p[0].Server != p[1].Server {
+		t.Errorf("Probe = %+v", p)
+	}
+	if stats, err := c.Stats(); err != nil || len(stats) != 2 {
+		t.Errorf("Stats = %v, %v: want each server once", stats, err)
+	}
+	if a.accepts.Load() != 1 || b.accepts.Load() != 1 {
+		t.Errorf("connections: %d to the server listed twice, %d to the other; want 1 each", a.accepts.Load(), b.accepts.Load())
+	}
+}
