@@ -88,9 +88,18 @@ func (c *Client) start() { c.deadline = time.Now().Add(c.cfg.Timeout) }
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {
-	full := c.cfg.Prefix + key
+	full, err := c.fullKey(key)
+	return string([]byte(full)), err
+}
+
+// fullKey puts the prefix and key into the client's key buffer and checks
+// the result. The string views that buffer: valid until the next fullKey,
+// never to be kept.
+func (c *Client) fullKey(key string) (string, error) {
+	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
+	full := View(c.kbuf)
 	if err := CheckKey(full); err != nil {
-		return "", errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+		return "", badKey(key, err)
 	}
 	if len(c.servers) == 0 {
 		return "", ErrNoServers
@@ -98,9 +107,13 @@ func (c *Client) Key(key string) (string, error) {
 	return full, nil
 }
 
+func badKey(key string, err error) error {
+	return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+}
+
 // ServerForKey returns the server key maps to.
 func (c *Client) ServerForKey(key string) (string, error) {
-	k, err := c.Key(key)
+	k, err := c.fullKey(key)
 	if err != nil {
 		return "", err
 	}
@@ -112,17 +125,13 @@ func (c *Client) ServerForKey(key string) (string, error) {
 // nothing keeps them after the call).
 func View(b []byte) string { return *(*string)(unsafe.Pointer(&b)) }
 
-// locate starts a single-key call: the full key, in the client's key
-// buffer (valid until the next locate, never to be kept), and its server.
+// locate starts a single-key call: the full key (see fullKey) and its
+// server.
 func (c *Client) locate(key string) (string, int, error) {
 	c.start()
-	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
-	full := View(c.kbuf)
-	if err := CheckKey(full); err != nil {
-		return "", 0, errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
-	}
-	if len(c.servers) == 0 {
-		return "", 0, ErrNoServers
+	full, err := c.fullKey(key)
+	if err != nil {
+		return "", 0, err
 	}
 	return full, c.serverOf(full), nil
 }

@@ -86,7 +86,7 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 	}
 	for i, k := range keys {
 		if err := CheckKey(View(m.key(i))); err != nil {
-			return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", k, err))
+			return badKey(k, err)
 		}
 	}
 	m.dedup(n)
