@@ -90,3 +90,40 @@ func testClient(t *testing.T, addr string, timeout time.Duration) *Client {
 	t.Cleanup(c.Close)
 	return c
 }
+
+// Get returns the value of key.
+func (c *Client) Get(key string) ([]byte, error) {
+	var v byteSink
+	if err := c.GetTo(key, &v); err != nil {
+		return nil, err
+	}
+	return v.b, nil
+}
+
+// GetMulti returns the values found, keyed by the user's key. When a
+// server fails (or is marked down) the values from the others are returned
+// with the error.
+func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
+	s := &mapSink{m: map[string][]byte{}}
+	err := c.GetMultiTo(keys, s)
+	return s.m, err
+}
+
+// byteSink and mapSink collect values in Go memory.
+type byteSink struct{ b []byte }
+
+func (s *byteSink) Value(n int) []byte { s.b = make([]byte, n); return s.b }
+
+type mapSink struct {
+	m    map[string][]byte
+	last string
+}
+
+func (s *mapSink) Pair(key []byte, n int) []byte {
+	v := make([]byte, n)
+	s.last = string(key)
+	s.m[s.last] = v
+	return v
+}
+
+func (s *mapSink) Drop() { delete(s.m, s.last) }
