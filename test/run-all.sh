@@ -45,7 +45,8 @@ export MC_ROOT MC_WORK MC_PORT_BASE MC_STOPPED_PORT MC_CLOSED_PORT MC_PGPORT
 
 if wanted go; then
 	log "go vet, gofmt and go test (unit and fuzz seed corpus)"
-	(cd "$MC_ROOT" && go vet ./gosrc/... && test -z "$(gofmt -l gosrc)" && go test -count=1 ./gosrc/...)
+	(cd "$MC_ROOT" && go vet ./gosrc/... && test -z "$(gofmt -l gosrc)" &&
+		MC_TEST_SERVER=127.0.0.1:${MC_PORTS[0]} go test -count=1 ./gosrc/...)
 	result "go test ./gosrc/..." $?
 fi
 
