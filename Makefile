@@ -7,7 +7,8 @@ MODULE_big = memcache
 OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
        extension/storage.o extension/retrieval.o extension/counters.o \
        extension/admin.o extension/batch.o extension/commit_queue.o \
-       extension/sync_triggers.o extension/security_settings.o
+       extension/sync_triggers.o extension/security_settings.o \
+       extension/goruntime_limits.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 
@@ -24,20 +25,39 @@ include $(PGXS)
 
 # ---- the Go object ---------------------------------------------------------
 GO ?= go
+# The runtime is built from the sources of this Go release with the patches
+# in goruntime/ (what they change and why: README.md, "How it works"); any
+# other go command first fetches it (goruntime/toolchain.sh).
+GO_TOOLCHAIN = go1.26.8
+GO_PATCHES = goruntime/threads.patch goruntime/sysmon.patch
+GO_BUILD_DIR = .gobuild
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.
 GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_abi.h
+# The pure Go resolver: no getaddrinfo on the runtime's small thread stacks.
+GO_TAGS = netgo
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go goruntime/*.go) $(GO_PATCHES) \
+         go.mod go.sum extension/gobridge_abi.h
 
 all: memcache_go.so
 
 libmcgo.a: $(GO_SRC)
-	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+	gocmd=$$(sh goruntime/toolchain.sh '$(GO)' $(GO_TOOLCHAIN) $(GO_BUILD_DIR)) && \
+	GOTOOLCHAIN=local $$gocmd run ./goruntime -goroot "$$(GOTOOLCHAIN=local $$gocmd env GOROOT)" \
+		-out $(GO_BUILD_DIR)/overlay $(GO_PATCHES) && \
+	CGO_ENABLED=1 GOTOOLCHAIN=local $$gocmd build -overlay $(GO_BUILD_DIR)/overlay/overlay.json \
+		-tags $(GO_TAGS) -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' \
+		-o $@ ./gosrc
 
-memcache_go.so: libmcgo.a extension/memcache_go.map
-	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
+# runtime/cgo's thread creation goes to go_threads.c (see there).
+memcache_go.so: libmcgo.a extension/go_threads.o extension/memcache_go.map
+	$(CC) -shared -o $@ extension/go_threads.o -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
+		-Wl,--wrap=pthread_create -Wl,--wrap=pthread_attr_getstacksize \
 		-Wl,--version-script=extension/memcache_go.map -Wl,-Bsymbolic -Wl,-z,now \
 		-lpthread
+
+extension/go_threads.o: extension/go_threads.h
+extension/goruntime_limits.o: extension/go_threads.h extension/goruntime_limits.h
 
 install: install-go
 install-go: memcache_go.so
@@ -47,7 +67,7 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so extension/go_threads.o $(GO_BUILD_DIR)
 
 .PHONY: install-go uninstall-go gotest
 

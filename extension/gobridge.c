@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 
 #include "gobridge.h"
+#include "goruntime_limits.h"
 #include "memcache.h"
 
 GoBridge	mcgo;
@@ -76,6 +77,7 @@ mc_load_go(void)
 
 	snprintf(path, sizeof(path), "%s/memcache_go.so", pkglib_path);
 	handlers_on_signal_stack();
+	mc_go_runtime_secure();
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);

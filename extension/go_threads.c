@@ -1,0 +1,64 @@
+/*
+ * go_threads.c - part of the Go object (memcache_go.so): where the Go
+ * runtime's threads come from.
+ *
+ * memcache_go.so is linked with --wrap=pthread_create and
+ * --wrap=pthread_attr_getstacksize, so that runtime/cgo's calls land here
+ * (nobody else's: the wrapping only applies to the objects linked into
+ * memcache_go.so).  A new M starts on one of the threads the shim created
+ * before the runtime started (memcache_go_thread_start), never on a thread
+ * created later: at a process or memory limit the runtime gets EAGAIN, and
+ * its patched scheduler carries on with the threads it has (goruntime/)
+ * instead of aborting the backend.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "go_threads.h"
+
+extern int	__real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+								  void *(*fn) (void *), void *arg);
+extern int	__wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+								  void *(*fn) (void *), void *arg);
+extern int	__wrap_pthread_attr_getstacksize(const pthread_attr_t *attr, size_t *size);
+
+/* Resolved when the shim has loaded this object; NULL in a bare dlopen. */
+#pragma weak memcache_go_thread_start
+
+int
+__wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+					  void *(*fn) (void *), void *arg)
+{
+	pthread_attr_t own;
+	int			rc;
+
+	(void) attr;
+	if (memcache_go_thread_start != NULL)
+	{
+		/* Go's threads are detached: nobody joins them; no id is needed. */
+		*thread = 0;
+		return memcache_go_thread_start(fn, arg);
+	}
+
+	/* Loaded without the shim: a detached thread with the same small stack. */
+	pthread_attr_init(&own);
+	pthread_attr_setdetachstate(&own, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&own, MC_GO_THREAD_STACK);
+	rc = __real_pthread_create(thread, &own, fn, arg);
+	pthread_attr_destroy(&own);
+	return rc;
+}
+
+/*
+ * runtime/cgo asks the default attributes for the stack size of a new
+ * thread and tells the runtime the thread's stack is that big: tell it the
+ * size of the stacks it really gets.
+ */
+int
+__wrap_pthread_attr_getstacksize(const pthread_attr_t *attr, size_t *size)
+{
+	(void) attr;
+	*size = MC_GO_THREAD_STACK_USABLE;
+	return 0;
+}

@@ -1,0 +1,140 @@
+/*
+ * goruntime_limits.c - what the Go runtime needs from a backend, secured
+ * before it starts.
+ *
+ * The Go runtime aborts the whole process when it cannot create a thread or
+ * map memory, and PostgreSQL then restarts every session.  So, before
+ * memcache_go.so is loaded (which starts the runtime), on the backend's
+ * thread, where a failure is an ERROR of the calling session:
+ *  - every thread the runtime will ever use is created here (MC_GO_THREADS,
+ *    small stacks, all signals blocked) and waits until the runtime asks for
+ *    one (memcache_go_thread_start).  At a process limit (ulimit -u, a
+ *    container's pids limit) it is this that fails.  The runtime is patched
+ *    (goruntime/) to carry on with the threads it has when it cannot get
+ *    another, so it never needs a thread after it started.
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "go_threads.h"
+#include "goruntime_limits.h"
+
+/* The threads that wait for the runtime (see memcache_go_thread_start). */
+static struct
+{
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int			waiting;		/* threads ready and not yet promised */
+	int			generation;		/* bumped to release the waiting threads */
+	int			njobs;
+	struct
+	{
+		void	   *(*fn) (void *);
+		void	   *arg;
+	}			jobs[MC_GO_THREADS];
+}			pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static void *
+pool_thread(void *gen)
+{
+	void	   *(*fn) (void *);
+	void	   *arg;
+
+	pthread_mutex_lock(&pool.mu);
+	while (pool.njobs == 0 && pool.generation == (int) (intptr_t) gen)
+		pthread_cond_wait(&pool.cv, &pool.mu);
+	if (pool.njobs == 0)
+	{
+		/* Released: the pool could not be completed. */
+		pthread_mutex_unlock(&pool.mu);
+		return NULL;
+	}
+	pool.njobs--;
+	fn = pool.jobs[pool.njobs].fn;
+	arg = pool.jobs[pool.njobs].arg;
+	pthread_mutex_unlock(&pool.mu);
+	return fn(arg);
+}
+
+/*
+ * Called by the Go object's pthread_create (go_threads.c), from any thread,
+ * with signals blocked: start fn(arg) on a waiting thread.
+ */
+int
+memcache_go_thread_start(void *(*fn) (void *), void *arg)
+{
+	pthread_mutex_lock(&pool.mu);
+	if (pool.waiting == 0)
+	{
+		pthread_mutex_unlock(&pool.mu);
+		return EAGAIN;
+	}
+	pool.waiting--;
+	pool.jobs[pool.njobs].fn = fn;
+	pool.jobs[pool.njobs].arg = arg;
+	pool.njobs++;
+	pthread_cond_signal(&pool.cv);
+	pthread_mutex_unlock(&pool.mu);
+	return 0;
+}
+
+/*
+ * Create the runtime's threads; 0 or the error of the thread that could not
+ * be created, in which case those created are released (a backend that
+ * cannot use the extension should not hold threads).
+ */
+static int
+create_threads(void)
+{
+	pthread_attr_t attr;
+	sigset_t	all,
+				saved;
+	int			rc = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, MC_GO_THREAD_STACK);
+	/* Go's threads inherit this mask: PostgreSQL's signals stay ours. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	pthread_mutex_lock(&pool.mu);
+	while (pool.waiting < MC_GO_THREADS)
+	{
+		pthread_t	t;
+
+		rc = pthread_create(&t, &attr, pool_thread, (void *) (intptr_t) pool.generation);
+		if (rc != 0)
+			break;
+		pthread_setname_np(t, "memcache go");
+		pool.waiting++;
+	}
+	if (rc != 0)
+	{
+		pool.generation++;
+		pool.waiting = 0;
+		pthread_cond_broadcast(&pool.cv);
+	}
+	pthread_mutex_unlock(&pool.mu);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+void
+mc_go_runtime_secure(void)
+{
+	int			rc;
+
+	rc = create_threads();
+	if (rc != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("memcache: could not create the threads of the Go runtime: %s", strerror(rc)),
+				 errdetail("Each backend that uses the extension needs %d threads besides its own.",
+						   MC_GO_THREADS),
+				 errhint("The process limit of the server's user (ulimit -u) or its container's pids limit is reached.")));
+}
