@@ -29,7 +29,8 @@ GO ?= go
 # in goruntime/ (what they change and why: README.md, "How it works"); any
 # other go command first fetches it (goruntime/toolchain.sh).
 GO_TOOLCHAIN = go1.26.8
-GO_PATCHES = goruntime/threads.patch goruntime/sysmon.patch
+GO_PATCHES = goruntime/threads.patch goruntime/sysmon.patch goruntime/address_space.patch \
+             goruntime/fips_entropy.patch
 GO_BUILD_DIR = .gobuild
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.

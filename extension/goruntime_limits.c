@@ -11,17 +11,33 @@
  *    one (memcache_go_thread_start).  At a process limit (ulimit -u, a
  *    container's pids limit) it is this that fails.  The runtime is patched
  *    (goruntime/) to carry on with the threads it has when it cannot get
- *    another, so it never needs a thread after it started.
+ *    another, so it never needs a thread after it started;
+ *  - the address space (ulimit -v) and, under vm.overcommit_memory = 2, the
+ *    commit limit must have room for what the runtime maps when it starts.
  */
 #include "postgres.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "go_threads.h"
 #include "goruntime_limits.h"
+
+/*
+ * What loading memcache_go.so and starting its runtime adds to a backend,
+ * measured (test/bench/run.sh prints both; goruntime_limits.sh checks that
+ * the check below is never too small): virtual size, mostly address space
+ * the runtime reserves without using it, and commit charge (the writable
+ * private memory Linux counts against vm.overcommit_memory = 2's limit).
+ */
+#define GO_ADDRESS_SPACE	(96L * 1024 * 1024)
+#define GO_COMMIT			(16L * 1024 * 1024)
 
 /* The threads that wait for the runtime (see memcache_go_thread_start). */
 static struct
@@ -124,10 +140,85 @@ create_threads(void)
 	return rc;
 }
 
+/* The backend's virtual size in bytes, or -1. */
+static long
+virtual_size(void)
+{
+	FILE	   *f = fopen("/proc/self/statm", "r");
+	long		pages = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &pages) != 1)
+		pages = -1;
+	fclose(f);
+	return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
+}
+
+/* Under strict overcommit, the commit charge still available, or -1. */
+static long
+commit_available(void)
+{
+	FILE	   *f;
+	int			mode = 0;
+	char		line[128];
+	long		limit = -1,
+				committed = -1;
+
+	f = fopen("/proc/sys/vm/overcommit_memory", "r");
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &mode) != 1)
+		mode = 0;
+	fclose(f);
+	if (mode != 2)
+		return -1;
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+	{
+		sscanf(line, "CommitLimit: %ld kB", &limit);
+		sscanf(line, "Committed_AS: %ld kB", &committed);
+	}
+	fclose(f);
+	if (limit < 0 || committed < 0)
+		return -1;
+	return (limit - committed) * 1024;
+}
+
 void
 mc_go_runtime_secure(void)
 {
+	struct rlimit rl;
+	long		vsz,
+				avail;
 	int			rc;
+
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		(vsz = virtual_size()) >= 0 &&
+		vsz + GO_ADDRESS_SPACE + (long) MC_GO_THREADS * MC_GO_THREAD_STACK > (long) rl.rlim_cur)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("memcache: not enough address space to start the Go runtime"),
+				 errdetail("It needs %ld MB; the backend uses %ld MB of its %ld MB limit.",
+						   (GO_ADDRESS_SPACE + MC_GO_THREADS * MC_GO_THREAD_STACK) >> 20,
+						   vsz >> 20, (long) (rl.rlim_cur >> 20)),
+				 errhint("Raise the virtual memory limit of the server (ulimit -v).")));
+
+	avail = commit_available();
+	if (avail >= 0 && avail < GO_COMMIT + (long) MC_GO_THREADS * MC_GO_THREAD_STACK)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("memcache: not enough memory to start the Go runtime"),
+				 errdetail("It needs %ld MB of commit charge; %ld MB are left under the commit limit (vm.overcommit_memory = 2).",
+						   (GO_COMMIT + MC_GO_THREADS * MC_GO_THREAD_STACK) >> 20, avail >> 20)));
+
+	/*
+	 * glibc gives each thread that first uses malloc or free an arena of
+	 * its own, 64 MB of address space: Go's threads share the backend's.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 
 	rc = create_threads();
 	if (rc != 0)
