@@ -6,10 +6,11 @@
  * --wrap=pthread_attr_getstacksize, so that runtime/cgo's calls land here
  * (nobody else's: the wrapping only applies to the objects linked into
  * memcache_go.so).  A new M starts on one of the threads the shim created
- * before the runtime started (memcache_go_thread_start), never on a thread
- * created later: at a process or memory limit the runtime gets EAGAIN, and
- * its patched scheduler carries on with the threads it has (goruntime/)
- * instead of aborting the backend.
+ * before the runtime started (memcache_go_thread_start): that is all the
+ * runtime asks for, unless Go code blocks in system calls on several
+ * goroutines at once.  Then it gets a thread created now, or, at a process
+ * or memory limit, EAGAIN, and its patched scheduler carries on with the
+ * threads it has (goruntime/) instead of aborting the backend.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,19 +35,24 @@ __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	int			rc;
 
 	(void) attr;
-	if (memcache_go_thread_start != NULL)
-	{
-		/* Go's threads are detached: nobody joins them; no id is needed. */
-		*thread = 0;
-		return memcache_go_thread_start(fn, arg);
-	}
+	/* Go's threads are detached: nobody joins them, no id is needed. */
+	*thread = 0;
+	if (memcache_go_thread_start != NULL &&
+		memcache_go_thread_start(fn, arg) == 0)
+		return 0;
 
-	/* Loaded without the shim: a detached thread with the same small stack. */
+	/*
+	 * All taken (or loaded without the shim): Go code blocks in system calls
+	 * on several goroutines at once.  A thread like the others, if the
+	 * process may have one more.
+	 */
 	pthread_attr_init(&own);
 	pthread_attr_setdetachstate(&own, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&own, MC_GO_THREAD_STACK);
 	rc = __real_pthread_create(thread, &own, fn, arg);
 	pthread_attr_destroy(&own);
+	if (rc == 0)
+		pthread_setname_np(*thread, "memcache go");
 	return rc;
 }
 
