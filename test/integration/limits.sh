@@ -16,7 +16,8 @@
 #      session works;
 #  (b) an address-space limit (ulimit -v 1 GB): the extension works; a
 #      backend given less room than the runtime needs (prlimit --as) gets
-#      ERROR 53200, at every size from none to enough;
+#      ERROR 53200, at every size from none to enough; a call whose result
+#      does not fit the room left is an ERROR, and the next call works;
 #  and the server log never shows a crash or a Go runtime abort.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
@@ -188,6 +189,23 @@ SQL
 	[ -n "$loaded_at" ] && [ "$loaded_at" -le 160 ] &&
 		say ok "the Go runtime loads with $loaded_at MB to spare (at most 160)" ||
 		say "not ok" "the Go runtime needs more than 160 MB of address space (loaded at '${loaded_at:-never}')"
+	# A loaded backend left 32 MB of address space: a get_multi of 108 MB
+	# over three servers cannot be held; the call fails, the backend lives.
+	r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SET client_min_messages = warning;
+SET memcache.servers = '$servers3';
+SELECT 'SET', count(*) FILTER (WHERE memcache_set('limits_big' || i, repeat(i::text, 900000 / length(i::text)))) FROM generate_series(1, 120) i;
+$(prlimit_sql "--as=\$(( \$(awk '{print \$1 * 4096}' /proc/\$BPID/statm) + 32 * 1048576 )):")
+SELECT 'MULTI', count(*) FROM memcache_get_multi(array(SELECT 'limits_big' || i FROM generate_series(1, 120) i));
+SELECT 'AFTER', length(memcache_get('limits_big7'));
+SQL
+	)
+	echo "$r" | grep ERROR | sed 's/^/#   /'
+	echo "$r" | grep -qx 'SET|120' && echo "$r" | grep -q 'ERROR:  [0-9A-Z]\{5\}: .*out of memory' &&
+		! echo "$r" | grep -q '^MULTI' && echo "$r" | grep -qx 'AFTER|900000' &&
+		say ok "a get_multi too big for the address space left is an ERROR (out of memory), and the session's next call works" ||
+		say "not ok" "a get_multi too big for the address space: $(echo "$r" | tr '\n' ' ')"
 	r=$(pq -c "SELECT memcache_get('limits_v')" 2>&1)
 	[ "$r" = vv ] && say ok "the cluster keeps serving" || say "not ok" "after the address-space limits: '$r'"
 	no_crash "address-space limit" "$dir/log"
