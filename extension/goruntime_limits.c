@@ -60,6 +60,8 @@ pool_thread(void *gen)
 	void	   *(*fn) (void *);
 	void	   *arg;
 
+	/* Named from inside: cheaper than from the creating thread (a file in /proc). */
+	pthread_setname_np(pthread_self(), "memcache go");
 	pthread_mutex_lock(&pool.mu);
 	while (pool.njobs == 0 && pool.generation == (int) (intptr_t) gen)
 		pthread_cond_wait(&pool.cv, &pool.mu);
@@ -125,7 +127,6 @@ create_threads(void)
 		rc = pthread_create(&t, &attr, pool_thread, (void *) (intptr_t) pool.generation);
 		if (rc != 0)
 			break;
-		pthread_setname_np(t, "memcache go");
 		pool.waiting++;
 	}
 	if (rc != 0)
