@@ -138,6 +138,7 @@ pgbench_run() {
 	sleep $((PGBENCH_T - 2))
 	s2=$(thread_counters $pids)
 	t2=$(date +%s.%N)
+	[ "$(wc -l <<<"$s2")" -ge "$clients" ] || log "pgbench $name: only $(wc -l <<<"$s2") of $clients backends counted"
 	wait $pb
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
 	[ -n "$tps" ] || { log "pgbench $name failed: $(tail -3 "$log" | tr '\n' ' ')"; tps=0; }
