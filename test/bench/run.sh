@@ -125,6 +125,8 @@ pgbench_run() {
 	pm=$(head -1 "$MC_WORK/pgdata/postmaster.pid")
 	# the previous run's backends are gone before this one starts
 	for _ in $(seq 600); do pgrep -P "$pm" -f "postgres: postgres " >/dev/null || break; sleep 0.05; done
+	local start
+	start=$(date +%s.%N)
 	pgbench -n -c "$clients" -j 2 -T "$PGBENCH_T" -f "$script" "$db" >"$log" 2>&1 &
 	local pb=$!
 	for _ in $(seq 600); do
@@ -135,7 +137,9 @@ pgbench_run() {
 	sleep 0.5
 	s1=$(thread_counters $pids)
 	t1=$(date +%s.%N)
-	sleep $((PGBENCH_T - 2))
+	# until a second before the end (pgbench's clock starts as its threads
+	# start connecting: with 180 clients that takes seconds)
+	sleep "$(awk -v s="$start" -v t="$t1" -v d="$PGBENCH_T" 'BEGIN { w = s + d - 1 - t; print (w > 0.5 ? w : 0.5) }')"
 	s2=$(thread_counters $pids)
 	t2=$(date +%s.%N)
 	[ "$(wc -l <<<"$s2")" -ge "$clients" ] || log "pgbench $name: only $(wc -l <<<"$s2") of $clients backends counted"
