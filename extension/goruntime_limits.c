@@ -6,12 +6,13 @@
  * map memory, and PostgreSQL then restarts every session.  So, before
  * memcache_go.so is loaded (which starts the runtime), on the backend's
  * thread, where a failure is an ERROR of the calling session:
- *  - every thread the runtime will ever use is created here (MC_GO_THREADS,
- *    small stacks, all signals blocked) and waits until the runtime asks for
- *    one (memcache_go_thread_start).  At a process limit (ulimit -u, a
- *    container's pids limit) it is this that fails.  The runtime is patched
- *    (goruntime/) to carry on with the threads it has when it cannot get
- *    another, so it never needs a thread after it started;
+ *  - the threads the runtime uses are created here (MC_GO_THREADS, small
+ *    stacks, all signals blocked) and wait until it asks for one
+ *    (memcache_go_thread_start).  At a process limit (ulimit -u, a
+ *    container's pids limit) it is this that fails.  The runtime asks for
+ *    more only while Go code waits in system calls on several goroutines at
+ *    once; it is patched (goruntime/) to carry on without a thread it
+ *    cannot have;
  *  - the address space (ulimit -v) and, under vm.overcommit_memory = 2, the
  *    commit limit must have room for what the runtime maps when it starts.
  */
@@ -31,10 +32,12 @@
 
 /*
  * What loading memcache_go.so and starting its runtime adds to a backend,
- * measured (test/bench/run.sh prints both; goruntime_limits.sh checks that
- * the check below is never too small): virtual size, mostly address space
- * the runtime reserves without using it, and commit charge (the writable
- * private memory Linux counts against vm.overcommit_memory = 2's limit).
+ * with a margin: virtual size, mostly address space the runtime reserves
+ * without using it (78 MB measured), and commit charge, the writable
+ * private memory Linux counts against vm.overcommit_memory = 2's limit (9 MB
+ * measured).  test/bench/run.sh measures both; test/integration/limits.sh
+ * checks that a backend given less address space than this check asks for
+ * still fails cleanly.
  */
 #define GO_ADDRESS_SPACE	(96L * 1024 * 1024)
 #define GO_COMMIT			(16L * 1024 * 1024)

@@ -156,14 +156,17 @@ pgbench_run() {
 }
 # thread_counters PID...: a line "pid own other cpu_ns" per process: context
 # switches of its main thread, of its other threads, CPU time of all. One
-# awk for all (spawning per thread would take seconds under load).
+# grep and one awk for all (spawning per thread would take seconds under
+# load); a process that ended meanwhile is left out.
 thread_counters() {
 	[ $# -gt 0 ] || return
-	awk '{ split(FILENAME, f, "/"); p = f[3]; seen[p] = 1 }
-	     FILENAME ~ /status$/ && /^(non)?voluntary_ctxt_switches:/ { if (f[3] == f[5]) m[p] += $2; else o[p] += $2 }
-	     FILENAME ~ /schedstat$/ { u[p] += $1 }
-	     END { for (p in seen) printf "%s %.0f %.0f %.0f\n", p, m[p], o[p], u[p] }' \
-		$(for p in "$@"; do echo /proc/$p/task/*/status /proc/$p/task/*/schedstat; done) 2>/dev/null
+	local p
+	for p in "$@"; do echo /proc/$p/task/*/status /proc/$p/task/*/schedstat; done |
+		xargs grep -H -s -e 'ctxt_switches:' -e '^[0-9]' |
+		awk -F: '{ split($1, f, "/"); p = f[3]; seen[p] = 1 }
+		     $1 ~ /status$/ { split($3, v, " "); if (f[3] == f[5]) m[p] += v[1]; else o[p] += v[1] }
+		     $1 ~ /schedstat$/ { split($2, v, " "); u[p] += v[1] }
+		     END { for (p in seen) printf "%s %.0f %.0f %.0f\n", p, m[p], o[p], u[p] }'
 }
 
 log "pgbench: the sessions workload, 8 clients, ${PGBENCH_T} s per run"
