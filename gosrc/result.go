@@ -25,7 +25,6 @@ func reset() {
 		C.free(out.p)
 		out.p, out.cap, out.b = nil, 0, nil
 	}
-	refresh()
 }
 
 func grow(extra int) {

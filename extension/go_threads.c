@@ -1,0 +1,88 @@
+/*
+ * go_threads.c - part of the Go object (memcache_go.so): where the Go
+ * runtime's threads come from.
+ *
+ * memcache_go.so is linked with --wrap for pthread_create,
+ * pthread_attr_getstacksize and x_cgo_notify_runtime_init_done, so that
+ * runtime/cgo's calls of them land here (nobody else's: --wrap only applies
+ * to the objects linked into memcache_go.so).  A new M starts on one of the
+ * threads the shim created before the runtime started
+ * (memcache_go_thread_start): that is all the runtime needs, unless Go code
+ * blocks in system calls on several goroutines at once.  Then it gets a
+ * thread created now, or, at a process or memory limit, EAGAIN, and its
+ * patched scheduler carries on with the threads it has (goruntime/) instead
+ * of aborting the backend.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "go_threads.h"
+
+extern int	__real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+								  void *(*fn) (void *), void *arg);
+extern int	__wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+								  void *(*fn) (void *), void *arg);
+extern int	__wrap_pthread_attr_getstacksize(const pthread_attr_t *attr, size_t *size);
+extern void __real_x_cgo_notify_runtime_init_done(void *arg);
+extern void __wrap_x_cgo_notify_runtime_init_done(void *arg);
+
+/* Set once the runtime has started (runtime/cgo tells its waiting callers). */
+static int	runtime_started;
+
+/* Resolved when the shim has loaded this object; NULL in a bare dlopen. */
+#pragma weak memcache_go_thread_start
+
+int
+__wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+					  void *(*fn) (void *), void *arg)
+{
+	pthread_attr_t own;
+	int			rc;
+
+	(void) attr;
+	/* Go's threads are detached: nobody joins them, no id is needed. */
+	*thread = 0;
+	if (memcache_go_thread_start != NULL &&
+		memcache_go_thread_start(fn, arg) == 0)
+		return 0;
+
+	/*
+	 * All taken.  While the runtime starts, that is only the scheduler
+	 * starting threads eagerly on a busy host: it goes on without.  Later,
+	 * Go code blocks in system calls on several goroutines at once: a thread
+	 * like the others, if the process may have one more.  (Loaded without
+	 * the shim: every thread is created here.)
+	 */
+	if (memcache_go_thread_start != NULL &&
+		!__atomic_load_n(&runtime_started, __ATOMIC_ACQUIRE))
+		return EAGAIN;
+	pthread_attr_init(&own);
+	pthread_attr_setdetachstate(&own, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&own, MC_GO_THREAD_STACK);
+	rc = __real_pthread_create(thread, &own, fn, arg);
+	pthread_attr_destroy(&own);
+	if (rc == 0)
+		pthread_setname_np(*thread, "memcache go");
+	return rc;
+}
+
+void
+__wrap_x_cgo_notify_runtime_init_done(void *arg)
+{
+	__atomic_store_n(&runtime_started, 1, __ATOMIC_RELEASE);
+	__real_x_cgo_notify_runtime_init_done(arg);
+}
+
+/*
+ * runtime/cgo asks the default attributes for the stack size of a new
+ * thread and tells the runtime the thread's stack is that big: tell it the
+ * size of the stacks it really gets.
+ */
+int
+__wrap_pthread_attr_getstacksize(const pthread_attr_t *attr, size_t *size)
+{
+	(void) attr;
+	*size = MC_GO_THREAD_STACK_USABLE;
+	return 0;
+}
