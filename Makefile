@@ -70,7 +70,6 @@ libmcgo.a: $(GO_SRC)
 memcache_go.so: libmcgo.a extension/go_threads.o extension/memcache_go.map
 	$(CC) -shared -o $@ extension/go_threads.o -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
 		-Wl,--wrap=pthread_create -Wl,--wrap=pthread_attr_getstacksize \
-		-Wl,--wrap=x_cgo_notify_runtime_init_done \
 		-Wl,--version-script=extension/memcache_go.map -Wl,-Bsymbolic -Wl,-z,now \
 		-lpthread
 

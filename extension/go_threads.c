@@ -2,16 +2,15 @@
  * go_threads.c - part of the Go object (memcache_go.so): where the Go
  * runtime's threads come from.
  *
- * memcache_go.so is linked with --wrap for pthread_create,
- * pthread_attr_getstacksize and x_cgo_notify_runtime_init_done, so that
+ * memcache_go.so is linked with --wrap for pthread_create and
+ * pthread_attr_getstacksize, so that
  * runtime/cgo's calls of them land here (nobody else's: --wrap only applies
  * to the objects linked into memcache_go.so).  A new M starts on one of the
  * threads the shim created before the runtime started
- * (memcache_go_thread_start): that is all the runtime needs, unless Go code
- * blocks in system calls on several goroutines at once.  Then it gets a
- * thread created now, or, at a process or memory limit, EAGAIN, and its
- * patched scheduler carries on with the threads it has (goruntime/) instead
- * of aborting the backend.
+ * (memcache_go_thread_start): that is all the runtime needs, as all the
+ * network I/O is done by the backend's own thread.  A thread beyond those
+ * is refused (EAGAIN), and the patched scheduler carries on with the
+ * threads it has (goruntime/) instead of aborting the backend.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,11 +23,6 @@ extern int	__real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 extern int	__wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 								  void *(*fn) (void *), void *arg);
 extern int	__wrap_pthread_attr_getstacksize(const pthread_attr_t *attr, size_t *size);
-extern void __real_x_cgo_notify_runtime_init_done(void *arg);
-extern void __wrap_x_cgo_notify_runtime_init_done(void *arg);
-
-/* Set once the runtime has started (runtime/cgo tells its waiting callers). */
-static int	runtime_started;
 
 /* Resolved when the shim has loaded this object; NULL in a bare dlopen. */
 #pragma weak memcache_go_thread_start
@@ -48,14 +42,13 @@ __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return 0;
 
 	/*
-	 * All taken.  While the runtime starts, that is only the scheduler
-	 * starting threads eagerly on a busy host: it goes on without.  Later,
-	 * Go code blocks in system calls on several goroutines at once: a thread
-	 * like the others, if the process may have one more.  (Loaded without
-	 * the shim: every thread is created here.)
+	 * All taken: the runtime goes on with the threads it has (its patched
+	 * scheduler treats EAGAIN as "not now"), so a backend never has more
+	 * than the threads made before the runtime started, whatever limits
+	 * the process meets later.  (Loaded without the shim, by the boundary
+	 * test's bare dlopen: every thread is created here.)
 	 */
-	if (memcache_go_thread_start != NULL &&
-		!__atomic_load_n(&runtime_started, __ATOMIC_ACQUIRE))
+	if (memcache_go_thread_start != NULL)
 		return EAGAIN;
 	pthread_attr_init(&own);
 	pthread_attr_setdetachstate(&own, PTHREAD_CREATE_DETACHED);
@@ -65,13 +58,6 @@ __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (rc == 0)
 		pthread_setname_np(*thread, "memcache go");
 	return rc;
-}
-
-void
-__wrap_x_cgo_notify_runtime_init_done(void *arg)
-{
-	__atomic_store_n(&runtime_started, 1, __ATOMIC_RELEASE);
-	__real_x_cgo_notify_runtime_init_done(arg);
 }
 
 /*
