@@ -14,7 +14,7 @@ OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o
        extension/counters.o extension/admin.o extension/batch.o \
        extension/commit_queue.o extension/commit_routes.o extension/commit_order.o \
        extension/commit_send.o extension/sync_triggers.o extension/trigger_args.o \
-       extension/trigger_ddl.o extension/stable_output.o
+       extension/trigger_ddl.o extension/stable_output.o extension/statement_end.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 
@@ -41,7 +41,7 @@ GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
 # The module gomemcache is vendored (vendor/, see README "Installing from
 # a package"): go uses it by itself (-mod=vendor is the default with a
 # vendor directory), so a build needs no network.
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum vendor/modules.txt \
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go gosrc/offheap/*.go) go.mod go.sum vendor/modules.txt \
 	extension/gobridge_abi.h
 
 all: memcache_go.so

@@ -204,6 +204,7 @@ _PG_init(void)
 	mc_define_security_settings();
 	mc_define_commit_settings();
 	mc_defining_settings = false;
+	mc_statement_end_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
