@@ -19,6 +19,7 @@
 
 #include "abi.h"
 #include "gobridge.h"
+#include "goruntime_limits.h"
 
 GoBridge	mcgo;
 char	   *mc_data = NULL;
@@ -74,6 +75,7 @@ mc_load_go(void)
 
 	snprintf(path, sizeof(path), "%s/memcache_go.so", pkglib_path);
 	handlers_on_signal_stack();
+	mc_go_runtime_secure();
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);

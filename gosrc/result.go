@@ -35,8 +35,12 @@ const keepResult = 4 << 20
 type errNoBuffer struct{}
 
 func reset() {
+	if out.m.Cap() > keepResult {
+		// Not given back by the shim (a call that failed in C): now.
+		out.m.Free()
+		out.b = nil
+	}
 	out.n = 0
-	refresh()
 }
 
 // release gives a large buffer back (the shim is done with the result).
