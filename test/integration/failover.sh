@@ -1,7 +1,9 @@
 #!/bin/bash
-# failover.sh: memcache.server_retry_delay. After a server fails, calls for
-# its keys fail at once for the delay; then one call tries it again, and a
-# restarted server is used again. Keys are never moved to another server.
+# failover.sh: memcache.server_retry_delay. After a server times out, calls
+# for its keys fail at once for the delay; then one call tries it again, and
+# a restarted server is used again. A refused connection marks nothing: a
+# server restarted after it gets the next (commit-time) write at once. Keys
+# are never moved to another server.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
