@@ -14,7 +14,7 @@ OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o
        extension/counters.o extension/admin.o extension/batch.o \
        extension/commit_queue.o extension/commit_routes.o extension/commit_order.o \
        extension/commit_send.o extension/sync_triggers.o extension/trigger_args.o \
-       extension/trigger_ddl.o extension/stable_output.o \
+       extension/trigger_ddl.o extension/stable_output.o extension/statement_end.o \
        extension/goruntime_limits.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
@@ -51,7 +51,7 @@ GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
 # vendor directory), so a build needs no network.
 # The pure Go resolver: no getaddrinfo on the runtime's small thread stacks.
 GO_TAGS = netgo
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go goruntime/*.go) $(GO_PATCHES) \
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go gosrc/offheap/*.go goruntime/*.go) $(GO_PATCHES) \
          go.mod go.sum vendor/modules.txt extension/gobridge_abi.h
 
 all: memcache_go.so

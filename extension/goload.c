@@ -17,6 +17,7 @@
 
 #include "miscadmin.h"
 
+#include "abi.h"
 #include "gobridge.h"
 #include "goruntime_limits.h"
 
@@ -90,6 +91,7 @@ mc_load_go(void)
 	RESOLVE(store, "mcgo_store");
 	RESOLVE(get, "mcgo_get");
 	RESOLVE(get_multi, "mcgo_get_multi");
+	RESOLVE(release, "mcgo_release");
 	RESOLVE(delete, "mcgo_delete");
 	RESOLVE(incr, "mcgo_incr");
 	RESOLVE(touch, "mcgo_touch");
@@ -114,6 +116,13 @@ mc_load_go(void)
 	if (rc != MCGO_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("memcache: could not start: %.*s", (int) mc_len, mc_data)));
+				 errmsg("memcache: could not start: %s", mc_failure_message(mc_data, mc_len))));
 	mc_go_loaded = true;
+}
+
+void
+mc_release_result(void)
+{
+	if (mc_go_loaded)
+		mcgo.release();
 }

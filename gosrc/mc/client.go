@@ -18,15 +18,16 @@ type Config struct {
 
 // Client is the backend's one memcached client.
 type Client struct {
-	cfg      Config
-	servers  []server   // each server once
-	slot     []int      // memcache.servers entry -> index in servers
-	place    *placement // key -> memcache.servers entry
-	sec      Security
-	deadline time.Time // the end of the call in progress
-	kbuf     []byte    // the full key of the call in progress (fullKey)
-	hbuf     []byte    // a command line being built
-	mg       multiGet  // get_multi's reused state
+	cfg     Config
+	servers []server   // each server once
+	slot    []int      // memcache.servers entry -> index in servers
+	place   *placement // key -> memcache.servers entry
+	sec     Security
+	limit   time.Duration // how long the call in progress may wait for a server
+	hard    time.Time     // an absolute end of the call in progress; zero: none
+	kbuf    []byte        // the full key of the call in progress (fullKey)
+	hbuf    []byte        // a command line being built
+	mg      multiGet      // get_multi's reused state
 }
 
 // NewClient builds a client for cfg. It does not connect.
@@ -83,8 +84,9 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 // Close drops the pooled connections.
 func (c *Client) Close() { c.closeAll() }
 
-// start begins a call: memcache.timeout bounds all of it.
-func (c *Client) start() { c.deadline = time.Now().Add(c.cfg.Timeout) }
+// start begins a call: it may wait memcache.timeout for each server (see
+// sockConn).
+func (c *Client) start() { c.limit, c.hard = c.cfg.Timeout, time.Time{} }
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {

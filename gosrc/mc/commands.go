@@ -10,17 +10,11 @@ import (
 // send on the key's server's pooled connection, and the reply is read on
 // the backend's thread, with no allocation per call.
 
-// Sink receives values. Value returns n bytes for the caller to fill; the
-// slice is only written during the call.
+// Sink receives values. Value returns n bytes for the caller to fill (a
+// non-nil slice also when n is 0), or nil when it has no room (out of
+// memory): the call then fails. The slice is only written during the call.
 type Sink interface {
 	Value(n int) []byte
-}
-
-// PairSink receives key, value pairs (get_multi). Drop forgets the last
-// pair, whose value could not be read whole.
-type PairSink interface {
-	Pair(key []byte, n int) []byte
-	Drop()
 }
 
 // GetTo fetches key and hands its value to sink; a miss is ErrCacheMiss.
@@ -45,7 +39,11 @@ func (c *Client) GetTo(key string, sink Sink) error {
 		}
 		return c.fail(i, cn, errorf(CodeServer, fmt.Sprintf("%s: %v", c.servers[i].Addr, err)), false)
 	}
-	if err := cn.readValue(sink.Value(n)); err != nil {
+	dst := sink.Value(n)
+	if dst == nil {
+		return c.fail(i, cn, ErrNoMemory, false)
+	}
+	if err := cn.readValue(dst); err != nil {
 		return c.fail(i, cn, err, false)
 	}
 	if line, err = cn.line(); err != nil || !bytes.Equal(line, replyEnd) {
@@ -86,7 +84,7 @@ func (c *Client) end(i int, cn *conn, line, ok []byte) error {
 		return c.fail(i, cn, err, false)
 	}
 	c.put(i, cn)
-	return err
+	return c.onServer(i, err)
 }
 
 // Delete removes key; a missing key is ErrCacheMiss.

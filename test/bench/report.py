@@ -12,6 +12,7 @@ NAMES = {"memcache": "memcache (this)", "pgmemcache": "pgmemcache 2.3", "plperl"
          "go": "Go + gomemcache, no DB"}
 OPS = [("set10", "set 10 B"), ("get10", "get hit 10 B"), ("miss10", "get miss"),
        ("set10k", "set 10 KB"), ("get10k", "get hit 10 KB"), ("getmulti100", "get_multi 100 keys (keys/s)"),
+       ("getmulti1000", "get_multi 1000 keys (keys/s)"), ("getmulti100x10k", "get_multi 100 keys of 10 KB (keys/s)"),
        ("setmulti1000", "set_multi 1000 keys (keys/s)")]
 
 vals = defaultdict(list)

@@ -4,7 +4,8 @@
 # Cache::Memcached and gnuplot, starts a throwaway PostgreSQL and memcached,
 # and measures side by side, interleaved, repeated:
 #   - single-key set / get hit / get miss at 10 B and 10 KB, get_multi of
-#     100 keys, in one backend, for this extension, pgmemcache, the blog's
+#     100 keys (and, for this extension and pgmemcache, of 1000 keys and of
+#     100 keys of 10 KB), in one backend, for this extension, pgmemcache, the blog's
 #     PL/Perl functions, and a Go program using gomemcache directly (the
 #     floor without a database); with the backend (all its threads) and
 #     memcached on the same vCPU, and on different vCPUs;
@@ -75,7 +76,10 @@ measure() {
 	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti=""
 	[ "$2" = different ] && cpu_db=1
 	[ "$target" = plperl ] && n=$((N / 4))
-	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));"
+	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));
+SELECT 'getmulti1000', round(bench_getmulti_keys($((n / 500)), 1000));
+SELECT bench_set(1000, repeat('x', 10240)) \g /dev/null
+SELECT 'getmulti100x10k', round(bench_getmulti($((n / 200))));"
 	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
 	pin "$mcpid" $cpu_mc
 	if [ "$target" = go ]; then
