@@ -15,12 +15,20 @@ TESTS = $(wildcard test/sql/*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -Iextension
+PG_CPPFLAGS = -Iextension -DMC_VERSION='"$(EXTVERSION)"'
 SHLIB_LINK = -ldl -lpthread
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Objects compiled against one PostgreSQL are not reused for another: the
+# stamp names the installation (pg_config and version) that built them.
+PG_STAMP = extension/.built-for
+$(OBJS): $(PG_STAMP)
+$(PG_STAMP): FORCE
+	@echo '$(PG_CONFIG) $(VERSION_NUM)' | cmp -s - $@ || echo '$(PG_CONFIG) $(VERSION_NUM)' >$@
+FORCE:
 
 # ---- the Go object ---------------------------------------------------------
 GO ?= go
@@ -47,9 +55,9 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so extension/.built-for
 
-.PHONY: install-go uninstall-go gotest
+.PHONY: install-go uninstall-go gotest FORCE
 
 gotest:
 	$(GO) vet ./gosrc/...

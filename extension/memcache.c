@@ -16,7 +16,7 @@
 #include "gobridge.h"
 #include "memcache.h"
 
-PG_MODULE_MAGIC;
+MC_MODULE_MAGIC;
 
 char	   *mc_servers = NULL;
 char	   *mc_key_prefix = NULL;
@@ -183,9 +183,5 @@ _PG_init(void)
 
 	mc_define_security_settings();
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
-#else
-	EmitWarningsOnPlaceholders("memcache");
-#endif
 }

@@ -7,6 +7,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "pg_compat.h"
+
 typedef enum McOnError
 {
 	MC_ON_ERROR_WARNING,

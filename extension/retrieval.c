@@ -124,11 +124,7 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		appendBinaryStringInfo(&keys, VARDATA_ANY(k), len);
 	}
 
-#if PG_VERSION_NUM >= 150000
 	InitMaterializedSRF(fcinfo, 0);
-#else
-	SetSingleFuncCall(fcinfo, 0);
-#endif
 
 	if (n == 0)
 		return (Datum) 0;
