@@ -1,6 +1,6 @@
 #!/bin/bash
-# parallel_gather.sh: latch wakeups (SIGURG on Linux) still reach a backend
-# that runs Go. If Go's SIGURG handler ate them, a parallel query moving many
+# parallel_gather.sh: latch wakeups (SIGURG on Linux since PostgreSQL 14,
+# SIGUSR1 before) still reach a backend that runs Go. If Go's SIGURG handler ate them, a parallel query moving many
 # tuples through Gather would hang (leader waiting for its queues, workers
 # waiting for room), and lock waits would last until deadlock_timeout.
 #  1. In one session that has called memcache_set (Go loaded), 30 parallel
@@ -61,7 +61,7 @@ threads=$(echo "$out" | sed -n 's/^THREADS //p')
 echo "$out" | grep -q '^SET|t$' && [ "${threads:-1}" -gt 1 ] &&
 	say ok "the leader backend called memcache_set first: Go is running in it ($threads threads)" ||
 	say "not ok" "the leader backend did not load Go (memcache_set: $(echo "$out" | grep '^SET|'), threads '$threads')"
-gather_rows=$(echo "$out" | sed -n 's/.*-> *Gather (actual rows=\([0-9]*\) .*/\1/p' | head -1)
+gather_rows=$(echo "$out" | sed -n 's/.*-> *Gather (actual rows=\([0-9]*\)[.0-9]* .*/\1/p' | head -1)
 launched=$(echo "$out" | sed -n 's/.*Workers Launched: \([0-9]*\).*/\1/p' | head -1)
 if [ "${gather_rows:-0}" -ge 990000 ] && [ "${launched:-0}" -ge 1 ]; then
 	say ok "the plan moves $gather_rows rows out of Gather, $launched workers launched"
@@ -108,7 +108,7 @@ BEGIN
   t0 := clock_timestamp();
   LOCK TABLE $LW IN ACCESS EXCLUSIVE MODE;
   RAISE NOTICE 'GOT % %', extract(epoch FROM clock_timestamp()),
-    round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+    round((extract(epoch FROM clock_timestamp() - t0) * 1000)::numeric, 1);
 END \$\$;
 SQL
 	)

@@ -8,6 +8,7 @@ FROM pg_settings WHERE name LIKE 'memcache.%' ORDER BY name;
 SELECT boot_val FROM pg_settings WHERE name = 'memcache.servers';
 
 -- the memcache. prefix is reserved: a typo is an error, not a placeholder
+-- (PostgreSQL 15 and later; 13 and 14 take it as a placeholder: settings_2.out)
 SET memcache.sever = 'x';
 
 -- memcache.servers: validated when set, the bad entry named, old value kept
@@ -38,6 +39,7 @@ RESET memcache.servers;
 SELECT memcache_set('k', 'v');
 
 -- memcache.timeout: milliseconds, at least 1
+-- (PostgreSQL 18 words the range with its unit: settings_1.out)
 SET memcache.timeout = 0;
 SET memcache.timeout = '2s';
 SHOW memcache.timeout;
