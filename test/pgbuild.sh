@@ -6,8 +6,8 @@
 #   PG_CONFIG=$(bash test/pgbuild.sh 18) bash test/run-all.sh
 #
 # Debian 12's archive has PostgreSQL 15 only as binaries; the same archive
-# (deb.debian.org) serves the other majors' source packages in other suites.
-# A private apt configuration (its own sources list, state and cache under
+# (deb.debian.org) serves 13, 17 and 18 as source packages in other suites,
+# and apt.postgresql.org serves 14 and 16. A private apt configuration (its own sources list, state and cache under
 # the cache directory) downloads them, so the system's apt is untouched.
 # The build uses the upstream tarball of that source package (its hashes
 # checked by apt against the suite's signed index), without Debian's
@@ -19,6 +19,7 @@
 #   this script's recipe (a half-finished build has no stamp: it is redone).
 # MC_PG_REBUILD=1: build again even when a complete build is there.
 # MC_PG_SOURCES: where to fetch the source package from (see below).
+# MC_PG_CASSERT=1: build with assertions enabled (see below).
 set -euo pipefail
 
 major=${1:?usage: pgbuild.sh MAJOR}
@@ -46,6 +47,12 @@ sources=${MC_PG_SOURCES:-$default_sources}
 cache=${MC_PG_CACHE:-/var/cache/memcache-pg}
 prefix=$cache/$major
 configure_opts=(--without-icu --without-readline)
+# MC_PG_CASSERT=1: a build with assertions (and debug symbols), in its own
+# directory: it catches misuse of PostgreSQL's APIs that a release build lets pass.
+if [ -n "${MC_PG_CASSERT:-}" ]; then
+	prefix=$cache/$major-cassert
+	configure_opts+=(--enable-cassert --enable-debug)
+fi
 # What makes a build reusable: the recipe, not the minor version (a cached
 # build stays until MC_PG_REBUILD=1 or the recipe changes).
 recipe="pgbuild-1 ${configure_opts[*]}"
@@ -62,7 +69,7 @@ fi
 [ "$(id -u)" = 0 ] || { echo "pgbuild.sh: run as root (installs build dependencies)" >&2; exit 2; }
 mkdir -p "$cache"
 # One build per major at a time.
-exec 9>"$cache/.lock-$major"
+exec 9>"$cache/.lock-$(basename "$prefix")"
 flock 9
 if [ -z "${MC_PG_REBUILD:-}" ] && [ -f "$stamp" ] && [ "$(sed -n 's/^recipe=//p' "$stamp")" = "$recipe" ]; then
 	echo "$prefix/bin/pg_config"
@@ -86,7 +93,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The private apt configuration: its own sources list, state and cache.
-apt=$cache/apt-$major
+apt=$cache/apt-$(basename "$prefix")
 aptopts=(
 	-o "Dir::Etc::SourceList=$apt/etc/sources.list"
 	-o "Dir::Etc::SourceParts=$apt/etc/sources.list.d"
@@ -115,7 +122,7 @@ while read -r uri suite keyring; do
 done <<<"$sources"
 [ -n "$orig" ] || { echo "pgbuild.sh: no source package postgresql-$major could be fetched from:"$'\n'"$sources" >&2; exit 3; }
 
-src=$cache/src-$major
+src=$cache/src-$(basename "$prefix")
 rm -rf "$src" "$prefix"
 mkdir -p "$src"
 log "building $version from $(basename "$orig")"
