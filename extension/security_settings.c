@@ -90,6 +90,6 @@ mc_define_security_settings(void)
 	DefineCustomStringVariable("memcache.password",
 							   "Password for memcached's ASCII authentication.",
 							   NULL, &mc_password, "", PGC_SUSET,
-							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   check_one_line, assign_string, NULL);
 }
