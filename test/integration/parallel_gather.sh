@@ -1,15 +1,15 @@
 #!/bin/bash
 # parallel_gather.sh: latch wakeups (SIGURG on Linux since PostgreSQL 14,
-# SIGUSR1 before) still reach a backend that runs Go. If Go's SIGURG handler ate them, a parallel query moving many
-# tuples through Gather would hang (leader waiting for its queues, workers
+# SIGUSR1 before) still reach a backend that runs Go. If Go's signal handler
+# ate them, a parallel query moving many tuples through Gather would hang (leader waiting for its queues, workers
 # waiting for room), and lock waits would last until deadlock_timeout.
 #  1. In one session that has called memcache_set (Go loaded), 30 parallel
 #     queries each move 1M tuples through Gather, statement_timeout 60 s as
 #     the hang detector.
-#  2. 10 times: session A holds ACCESS EXCLUSIVE on a table for 0.25 s;
-#     session B (Go loaded, deadlock_timeout 5 s so a deadlock check cannot
-#     rescue a lost wakeup) waits for it and must get it < 0.6 s after it
-#     began to wait.
+#  2. 10 times: session A holds ACCESS EXCLUSIVE on a table until session B
+#     (Go loaded, deadlock_timeout 5 s so a deadlock check cannot rescue a
+#     lost wakeup) waits for it, then 0.25 s more; B must get it < 0.6 s
+#     after it began to wait.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 RUNS=${MC_GATHER_RUNS:-30}
@@ -86,6 +86,16 @@ for i in $(seq 10); do
 SET application_name = 'mc_lw_holder';
 BEGIN;
 LOCK TABLE $LW IN ACCESS EXCLUSIVE MODE;
+DO \$\$
+BEGIN
+  FOR i IN 1..2500 LOOP  -- at most ~5 s for the waiter to queue for the lock
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                      WHERE l.relation = '$LW'::regclass AND NOT l.granted
+                        AND a.application_name = 'mc_lw_waiter');
+    PERFORM pg_sleep(0.002);
+    PERFORM pg_stat_clear_snapshot();
+  END LOOP;
+END \$\$;
 SELECT pg_sleep(0.25);
 SELECT 'RELEASED', extract(epoch FROM clock_timestamp());
 COMMIT;
