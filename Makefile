@@ -2,12 +2,19 @@
 # (memcache_go.so, loaded by the shim on first use in a backend).
 
 EXTENSION = memcache
-EXTVERSION = 1.0
+# EXTVERSION: the SQL API's version (memcache.control's default_version);
+# DISTVERSION: the release's (META.json, debian/changelog, CHANGELOG.md).
+EXTVERSION = 1.1
+DISTVERSION = 1.1.0
 MODULE_big = memcache
-OBJS = extension/memcache.o extension/gobridge.o extension/expiry.o \
-       extension/storage.o extension/retrieval.o extension/counters.o \
-       extension/admin.o extension/batch.o extension/commit_queue.o \
-       extension/sync_triggers.o extension/security_settings.o
+OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o \
+       extension/server_list.o \
+       extension/goload.o extension/goconfig.o extension/onerror.o extension/abi.o \
+       extension/expiry.o extension/storage.o extension/retrieval.o \
+       extension/counters.o extension/admin.o extension/batch.o \
+       extension/commit_queue.o extension/commit_routes.o extension/commit_order.o \
+       extension/commit_send.o extension/sync_triggers.o extension/trigger_args.o \
+       extension/trigger_ddl.o extension/stable_output.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 
@@ -15,7 +22,10 @@ TESTS = $(wildcard test/sql/*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -Iextension -DMC_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -Iextension -DMC_VERSION='"$(DISTVERSION)"'
+# Before the include: pgxs.mk reads it when it is parsed.
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so test/results test/regression.diffs test/regression.out \
+	extension/.built-for
 SHLIB_LINK = -ldl -lpthread
 
 PG_CONFIG ?= pg_config
@@ -34,13 +44,21 @@ FORCE:
 GO ?= go
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.
+# Go before 1.21 has no runtime.godebugDefault and ignores -X for it without
+# a word: libmcgo.a is refused when the setting is not in it.
 GO_LDFLAGS = -X=runtime.godebugDefault=asyncpreemptoff=1
-GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum extension/gobridge_abi.h
+# The module gomemcache is vendored (vendor/, see README "Installing from
+# a package"): go uses it by itself (-mod=vendor is the default with a
+# vendor directory), so a build needs no network.
+GO_SRC = $(wildcard gosrc/*.go gosrc/mc/*.go) go.mod go.sum vendor/modules.txt \
+	extension/gobridge_abi.h
 
 all: memcache_go.so
 
 libmcgo.a: $(GO_SRC)
 	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -buildmode=c-archive -ldflags='$(GO_LDFLAGS)' -o $@ ./gosrc
+	@grep -aq 'asyncpreemptoff=1' $@ || { rm -f $@; \
+		echo "error: $$($(GO) version) did not take runtime.godebugDefault: Go 1.21 or newer is needed" >&2; exit 1; }
 
 memcache_go.so: libmcgo.a extension/memcache_go.map
 	$(CC) -shared -o $@ -Wl,--whole-archive libmcgo.a -Wl,--no-whole-archive \
@@ -55,10 +73,21 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so extension/.built-for
-
-.PHONY: install-go uninstall-go gotest FORCE
+.PHONY: install-go uninstall-go gotest dist FORCE
 
 gotest:
 	$(GO) vet ./gosrc/...
 	$(GO) test ./gosrc/...
+
+# dist: the release tarball (PGXN; Debian's orig.tar.gz), made from the
+# committed tree (HEAD); .gitattributes leaves out what only the repository
+# needs. It builds on its own: vendor/ is in it.
+DISTNAME = $(EXTENSION)-$(DISTVERSION)
+DISTDIR = dist
+dist:
+	mkdir -p $(DISTDIR)
+	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTDIR)/$(DISTNAME).tar.gz HEAD
+
+# PGXS tracks no header dependencies: a changed header (a struct shared with
+# Go, the bridge's table of entry points) must rebuild every object.
+$(OBJS): $(wildcard extension/*.h)

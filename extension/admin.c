@@ -11,8 +11,10 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
+#include "server_list.h"
 
 char	   *mc_added_servers = NULL;
 
@@ -23,24 +25,6 @@ require_superuser(const char *fn)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("memcache: only superusers may call %s()", fn)));
-}
-
-/* Reads a 4-byte little-endian length-prefixed field as text. */
-static text *
-field_text(const char **p, const char *end)
-{
-	const unsigned char *u = (const unsigned char *) *p;
-	uint32		len;
-	text	   *t;
-
-	if (end - *p < 4)
-		elog(ERROR, "memcache: truncated result from the Go side");
-	len = (uint32) u[0] | (uint32) u[1] << 8 | (uint32) u[2] << 16 | (uint32) u[3] << 24;
-	if ((size_t) (end - *p - 4) < len)
-		elog(ERROR, "memcache: truncated result from the Go side");
-	t = cstring_to_text_with_len(*p + 4, len);
-	*p += 4 + len;
-	return t;
 }
 
 PG_FUNCTION_INFO_V1(memcache_flush_all);
@@ -61,8 +45,7 @@ Datum
 memcache_stats(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
-	const char *p,
-			   *end;
+	McFields	f;
 	char	   *last = NULL;
 	int			rc;
 
@@ -71,13 +54,12 @@ memcache_stats(PG_FUNCTION_ARGS)
 	if (!mc_outcome(rc, "stats", NULL, 0))
 		PG_RETURN_NULL();
 	initStringInfo(&buf);
-	p = mc_data;
-	end = mc_data + mc_len;
-	while (p < end)
+	mc_fields_init(&f, mc_data, mc_len);
+	while (mc_fields_more(&f))
 	{
-		char	   *server = text_to_cstring(field_text(&p, end));
-		char	   *name = text_to_cstring(field_text(&p, end));
-		char	   *value = text_to_cstring(field_text(&p, end));
+		char	   *server = mc_field_cstring(&f);
+		char	   *name = mc_field_cstring(&f);
+		char	   *value = mc_field_cstring(&f);
 
 		if (last == NULL || strcmp(last, server) != 0)
 		{
@@ -94,8 +76,7 @@ Datum
 memcache_server_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	const char *p,
-			   *end;
+	McFields	f;
 	int			rc;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -103,15 +84,14 @@ memcache_server_stats(PG_FUNCTION_ARGS)
 	rc = mcgo.stats(&mc_data, &mc_len);
 	if (!mc_outcome(rc, "stats", NULL, 0))
 		return (Datum) 0;
-	p = mc_data;
-	end = mc_data + mc_len;
-	while (p < end)
+	mc_fields_init(&f, mc_data, mc_len);
+	while (mc_fields_more(&f))
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
 		for (int i = 0; i < 3; i++)
-			values[i] = PointerGetDatum(field_text(&p, end));
+			values[i] = PointerGetDatum(mc_field_text(&f));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -122,8 +102,7 @@ Datum
 memcache_servers(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	const char *p,
-			   *end;
+	McFields	f;
 	int			position = 0;
 	int			rc;
 
@@ -132,16 +111,15 @@ memcache_servers(PG_FUNCTION_ARGS)
 	rc = mcgo.servers(&mc_data, &mc_len);
 	if (!mc_outcome(rc, "servers", NULL, 0))
 		return (Datum) 0;
-	p = mc_data;
-	end = mc_data + mc_len;
-	while (p < end)
+	mc_fields_init(&f, mc_data, mc_len);
+	while (mc_fields_more(&f))
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
-		text	   *server = field_text(&p, end);
-		char	   *reachable = text_to_cstring(field_text(&p, end));
-		char	   *latency = text_to_cstring(field_text(&p, end));
-		char	   *error = text_to_cstring(field_text(&p, end));
+		text	   *server = mc_field_text(&f);
+		char	   *reachable = mc_field_cstring(&f);
+		char	   *latency = mc_field_cstring(&f);
+		char	   *error = mc_field_cstring(&f);
 
 		values[0] = PointerGetDatum(server);
 		values[1] = Int32GetDatum(++position);
@@ -183,7 +161,8 @@ memcache_server_add(PG_FUNCTION_ARGS)
 {
 	char	   *entry = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *added;
-	int			rc;
+	size_t		len = 8 * strlen(entry) + 256;	/* the entry quoted twice, escaped */
+	char	   *msg = palloc(len);
 
 	require_superuser("memcache_server_add");
 	if (strchr(entry, ',') != NULL)
@@ -191,12 +170,10 @@ memcache_server_add(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("memcache: memcache_server_add() takes one server"),
 				 errhint("Call it once per server.")));
-	mc_load_go();
-	rc = mcgo.check_servers(entry, strlen(entry), &mc_data, &mc_len);
-	if (rc != MCGO_OK)
+	if (mc_parse_server_list(entry, NULL, NULL, msg, len) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("memcache: invalid server: %.*s", (int) mc_len, mc_data)));
+				 errmsg("memcache: invalid server: %s", msg)));
 	if (entry[strspn(entry, " \t\r\n")] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

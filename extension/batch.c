@@ -1,5 +1,5 @@
 /*
- * batch.c - memcache_set_multi and the encoding of operation batches.
+ * batch.c - memcache_set_multi.
  */
 #include "postgres.h"
 
@@ -7,31 +7,10 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
-#include "batch.h"
 #include "gobridge.h"
 #include "memcache.h"
-
-static void
-append_u32(StringInfo buf, uint32 v)
-{
-	for (int i = 0; i < 4; i++)
-		appendStringInfoChar(buf, (char) ((v >> (8 * i)) & 0xff));
-}
-
-void
-mc_batch_append(StringInfo buf, bool is_delete, int64 expiry,
-				const char *key, int keylen, const char *val, int vallen)
-{
-	appendStringInfoChar(buf, is_delete ? 1 : 0);
-	for (int i = 0; i < 8; i++)
-		appendStringInfoChar(buf, (char) (((uint64) expiry >> (8 * i)) & 0xff));
-	append_u32(buf, (uint32) keylen);
-	appendBinaryStringInfo(buf, key, keylen);
-	append_u32(buf, (uint32) vallen);
-	if (vallen > 0)
-		appendBinaryStringInfo(buf, val, vallen);
-}
 
 /*
  * memcache_set_multi(keys text[], values text[]|bytea[] [, expire interval])
@@ -56,8 +35,12 @@ memcache_set_multi(PG_FUNCTION_ARGS)
 	int			nk,
 				nv,
 				done = 0,
+				failed_at = -1,
 				rc;
-	StringInfoData buf;
+	int32		exptime = 0;
+	const char *prefix = mc_key_prefix ? mc_key_prefix : "";
+	mcgo_op    *ops;
+	mcgo_config cfg;
 
 	if (ARR_NDIM(keys) > 1 || ARR_NDIM(vals) > 1)
 		ereport(ERROR,
@@ -70,8 +53,12 @@ memcache_set_multi(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("memcache: %d keys but %d values", nk, nv)));
+	if (nk == 0)
+		PG_RETURN_INT32(0);
 
-	initStringInfo(&buf);
+	/* Every key is checked before anything is sent. */
+	mc_prepare();
+	ops = palloc_extended(sizeof(mcgo_op) * nk, MCXT_ALLOC_HUGE);
 	for (int i = 0; i < nk; i++)
 	{
 		text	   *k;
@@ -83,14 +70,24 @@ memcache_set_multi(PG_FUNCTION_ARGS)
 					 errmsg("memcache: keys and values must not contain NULL (element %d)", i + 1)));
 		k = DatumGetTextPP(kd[i]);
 		v = PG_DETOAST_DATUM_PACKED(vd[i]);
-		mc_batch_append(&buf, false, exp, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k),
-						VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+		rc = mcgo.check_op((char *) prefix, strlen(prefix), VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k),
+						   exp, 0, &exptime, &mc_data, &mc_len);
+		if (rc != MCGO_OK)
+			mc_outcome(rc, "set_multi", VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
+		ops[i].key = VARDATA_ANY(k);
+		ops[i].keylen = VARSIZE_ANY_EXHDR(k);
+		ops[i].val = VARDATA_ANY(v);
+		ops[i].vallen = VARSIZE_ANY_EXHDR(v);
+		ops[i].op = MCGO_OP_SET;
+		ops[i].exptime = exptime;
 	}
-	if (nk == 0)
-		PG_RETURN_INT32(0);
 
-	mc_prepare();
-	rc = mcgo.apply(buf.data, buf.len, nk, &done, &mc_data, &mc_len);
-	mc_outcome(rc, "set_multi", NULL, 0);
+	mc_current_config(&cfg);
+	rc = mcgo.apply(&cfg, ops, nk, 0, 0, &done, &failed_at, &mc_data, &mc_len);
+	/* A value too large is an ERROR that names its key. */
+	if (rc == MCGO_TOOLARGE && failed_at >= 0 && failed_at < nk)
+		mc_outcome(rc, "set_multi", ops[failed_at].key, ops[failed_at].keylen);
+	else
+		mc_outcome(rc, "set_multi", NULL, 0);
 	PG_RETURN_INT32(done);
 }

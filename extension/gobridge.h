@@ -1,5 +1,6 @@
 /*
- * gobridge.h - loading the Go object and calling it.
+ * gobridge.h - calling the Go object: its entry points (goload.c), its
+ * configuration (goconfig.c) and what results mean in SQL (onerror.c).
  */
 #ifndef MEMCACHE_GOBRIDGE_H
 #define MEMCACHE_GOBRIDGE_H
@@ -11,10 +12,7 @@
 typedef struct GoBridge
 {
 	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
-	int			(*check_servers) (char *list, size_t ln, char **data, size_t *n);
-	int			(*configure) (char *servers, size_t sn, char *prefix, size_t pn,
-							  int dist, int timeout_ms, int retry_delay_ms,
-							  char *security, size_t secn, char **data, size_t *n);
+	int			(*configure) (mcgo_config *cfg, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
 	int			(*get) (char *key, size_t kn, char **data, size_t *n);
@@ -27,8 +25,10 @@ typedef struct GoBridge
 	int			(*stats) (char **data, size_t *n);
 	int			(*servers) (char **data, size_t *n);
 	int			(*server_for_key) (char *key, size_t kn, char **data, size_t *n);
-	int			(*check_key) (char *key, size_t kn, char **data, size_t *n);
-	int			(*apply) (char *ops, size_t on, int nops, int *done, char **data, size_t *n);
+	int			(*check_op) (char *prefix, size_t pn, char *key, size_t kn, int64_t exp,
+							 int abs, int32_t *exptime, char **data, size_t *n);
+	int			(*apply) (mcgo_config *cfg, mcgo_op *ops, int nops, int32_t limit_ms,
+						  int flags, int *done, int *failed_at, char **data, size_t *n);
 } GoBridge;
 
 extern GoBridge mcgo;
@@ -44,6 +44,13 @@ extern bool mc_go_loaded;
 extern void mc_prepare_slow(void);
 
 /*
+ * The settings in effect, as the Go client takes them.  The server list is
+ * palloc'd; the other strings are the settings' own.
+ */
+extern void mc_current_config(mcgo_config *cfg);
+extern void mc_free_config(mcgo_config *cfg);
+
+/*
  * mc_prepare: make sure the Go object is loaded and configured with the
  * current settings.  Call before every mcgo call; one branch when nothing
  * changed.
@@ -54,6 +61,15 @@ mc_prepare(void)
 	if (unlikely(!mc_go_loaded || mc_config_dirty))
 		mc_prepare_slow();
 }
+
+/*
+ * mc_prepare_soft: mc_prepare for work that can be skipped, such as
+ * queueing a cache write: false when the configuration cannot be used,
+ * after reporting that as memcache.on_error says (an ERROR for "error"; a
+ * WARNING once per transaction for "warning").  Never an ERROR for a bad
+ * configuration otherwise.
+ */
+extern bool mc_prepare_soft(void);
 
 extern void mc_load_go(void);
 
@@ -70,5 +86,13 @@ extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
  * from others (get_multi): report msg as memcache.on_error says.
  */
 extern void mc_partial_failure(int rc, const char *op, const char *msg, int msglen);
+
+/*
+ * mc_client_text: s (data from a row, a setting, a file name) as it can go
+ * into a WARNING: as it is when the client reads the database encoding,
+ * else with bytes outside ASCII escaped as \xNN, so that converting the
+ * message cannot fail (which would turn the WARNING into an ERROR).
+ */
+extern const char *mc_client_text(const char *s);
 
 #endif

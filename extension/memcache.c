@@ -13,8 +13,10 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "commit_queue.h"
 #include "gobridge.h"
 #include "memcache.h"
+#include "server_list.h"
 
 MC_MODULE_MAGIC;
 
@@ -50,77 +52,95 @@ mark_dirty(void)
 }
 
 static void
-assign_string_dirty(const char *newval, void *extra)
-{
-	mark_dirty();
-}
-
-static void
 assign_int_dirty(int newval, void *extra)
 {
 	mark_dirty();
 }
 
 /*
- * The server list is parsed by Go (one parser, fuzzed).  Starting Go is not
- * free, so it is only started here for an explicit SET or ALTER ... SET, or
- * when this backend runs Go already.  A value from the configuration file
- * is otherwise checked on first use, and never in the postmaster, where Go
- * must not start at all.
+ * The server list is parsed in C (server_list.c, held to the Go client's
+ * parser by gosrc/cparse), so a value is checked wherever it is set, the
+ * postmaster included, without starting Go.
  */
 static bool
 check_servers(char **newval, void **extra, GucSource source)
 {
-	int			rc;
+	size_t		len;
+	char	   *msg;
+	bool		ok;
 
 	if (*newval == NULL)
 		return true;
-	if (!mc_go_loaded)
-	{
-		if (!IsUnderPostmaster && IsPostmasterEnvironment)
-			return true;
-		if (source != PGC_S_SESSION && source != PGC_S_TEST)
-			return true;
-		mc_load_go();
-	}
-	rc = mcgo.check_servers(*newval, strlen(*newval), &mc_data, &mc_len);
-	if (rc == MCGO_OK)
-		return true;
-	GUC_check_errmsg("invalid memcache.servers: %.*s", (int) mc_len, mc_data);
-	GUC_check_errhint("Use a comma-separated list of host[:port], [ipv6]:port or /path/to/socket entries.");
-	return false;
+	len = 8 * strlen(*newval) + 256;	/* the entry quoted twice, escaped */
+	msg = palloc(len);
+	ok = mc_parse_server_list(*newval, NULL, NULL, msg, len) >= 0 ||
+		mc_bad_value("memcache.servers", msg, extra, source);
+	if (!ok)
+		GUC_check_errhint("Use a comma-separated list of host[:port], [ipv6]:port or /path/to/socket entries.");
+	pfree(msg);
+	return ok;
 }
 
-static bool
-check_key_prefix(char **newval, void **extra, GucSource source)
+static void
+assign_servers(const char *newval, void *extra)
 {
-	const char *p = *newval;
-	size_t		len;
+	mc_note_bad_value(MC_BAD_SERVERS, extra);
+}
 
-	if (p == NULL)
-		return true;
-	len = strlen(p);
+/* Why a key prefix cannot be one, or NULL. */
+static char *
+key_prefix_problem(const char *p)
+{
+	size_t		len = strlen(p);
+
 	if (len >= 250)
-	{
-		GUC_check_errdetail("The prefix is %zu bytes; it must leave room for the key within memcached's 250 bytes.", len);
-		return false;
-	}
+		return psprintf("The prefix is %zu bytes; it must leave room for the key within memcached's 250 bytes.", len);
 	for (; *p; p++)
 	{
 		unsigned char c = (unsigned char) *p;
 
 		if (c <= 0x20 || c == 0x7f)
-		{
-			GUC_check_errdetail("memcached keys must not contain spaces or control characters (byte 0x%02x).", c);
-			return false;
-		}
+			return psprintf("memcached keys must not contain spaces or control characters (byte 0x%02x).", c);
 	}
-	return true;
+	return NULL;
+}
+
+/*
+ * A bad prefix kept from the configuration file (see bad_values.c) stops
+ * the cache rather than let keys leave their namespace.
+ */
+static bool
+check_key_prefix(char **newval, void **extra, GucSource source)
+{
+	char	   *why;
+	bool		ok;
+
+	if (*newval == NULL || (why = key_prefix_problem(*newval)) == NULL)
+		return true;
+	if (mc_refuse_bad_value(source))
+	{
+		GUC_check_errdetail("%s", why);
+		ok = false;
+	}
+	else
+		ok = mc_keep_bad_value("memcache.key_prefix", why, extra);
+	pfree(why);
+	return ok;
+}
+
+static void
+assign_key_prefix(const char *newval, void *extra)
+{
+	mc_note_bad_value(MC_BAD_KEY_PREFIX, extra);
 }
 
 void
 _PG_init(void)
 {
+	/* A value set before the module was loaded is checked now. */
+	mc_defining_settings = true;
+	mc_preloaded = process_shared_preload_libraries_in_progress;
+
 	DefineCustomStringVariable("memcache.servers",
 							   "memcached servers: comma-separated host[:port], [ipv6]:port or /path/to.sock.",
 							   "The order decides which server holds a key. Empty: no server.",
@@ -128,7 +148,7 @@ _PG_init(void)
 							   "127.0.0.1:11211",
 							   PGC_SUSET,
 							   0,
-							   check_servers, assign_string_dirty, NULL);
+							   check_servers, assign_servers, NULL);
 
 	DefineCustomEnumVariable("memcache.key_distribution",
 							 "How keys are placed on servers, to match the application's memcached client.",
@@ -147,7 +167,7 @@ _PG_init(void)
 							   "",
 							   PGC_SUSET,
 							   0,
-							   check_key_prefix, assign_string_dirty, NULL);
+							   check_key_prefix, assign_key_prefix, NULL);
 
 	DefineCustomIntVariable("memcache.timeout",
 							"Time limit of each memcached operation.",
@@ -182,6 +202,8 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	mc_define_security_settings();
+	mc_define_commit_settings();
+	mc_defining_settings = false;
 
 	MarkGUCPrefixReserved("memcache");
 }

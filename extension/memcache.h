@@ -6,6 +6,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/guc.h"
 
 #include "pg_compat.h"
 
@@ -36,6 +37,45 @@ extern char *mc_added_servers;
 
 /* Defines the TLS and authentication settings (security_settings.c). */
 extern void mc_define_security_settings(void);
+
+/*
+ * The password for memcached's authentication: memcache.password, or the
+ * first line of memcache.password_file.  NULL with *err set when the file
+ * cannot be used (security_settings.c).
+ */
+extern char *mc_password_in_effect(char **err);
+
+/* Settings whose bad value can be kept, marked broken (bad_values.c). */
+typedef enum McBadSetting
+{
+	MC_BAD_SERVERS,
+	MC_BAD_KEY_PREFIX,
+	MC_BAD_TLS_CA_FILE,
+	MC_BAD_TLS_CERT_FILE,
+	MC_BAD_TLS_KEY_FILE,
+	MC_BAD_PASSWORD_FILE,
+	MC_BAD_COUNT
+} McBadSetting;
+
+/* True while _PG_init defines the settings; true if preloaded. */
+extern bool mc_defining_settings;
+extern bool mc_preloaded;
+
+/*
+ * The end of a check hook that found the value of setting name bad (msg
+ * says why): false when it is refused, true with *extra holding the message
+ * when it is kept, marked broken.  The assign hook passes extra on to
+ * mc_note_bad_value.
+ */
+extern bool mc_bad_value(const char *name, const char *msg, void **extra,
+						 GucSource source);
+/* The two halves of mc_bad_value: refuse it here?  Keep it, marked broken. */
+extern bool mc_refuse_bad_value(GucSource source);
+extern bool mc_keep_bad_value(const char *name, const char *msg, void **extra);
+extern void mc_note_bad_value(McBadSetting which, void *extra);
+
+/* The message of a setting kept although bad, or NULL when none is. */
+extern const char *mc_bad_values(void);
 
 /* Expiry arguments as memcached seconds: relative, or absolute Unix time. */
 extern int64 mc_interval_seconds(Datum interval);

@@ -20,6 +20,13 @@
 #include "varatt.h"
 #endif
 
+/* The wait events of WaitLatch() (PG_WAIT_EXTENSION): in pgstat.h before 14. */
+#if PG_VERSION_NUM >= 140000
+#include "utils/wait_event.h"
+#else
+#include "pgstat.h"
+#endif
+
 /* Before 14, hash_create() hashes keys as C strings unless told otherwise. */
 #if PG_VERSION_NUM < 140000
 #define HASH_STRINGS 0
@@ -73,6 +80,19 @@ mc_init_materialized_srf(FunctionCallInfo fcinfo)
 	rsinfo->setDesc = desc;
 	MemoryContextSwitchTo(old);
 }
+#endif
+
+/*
+ * A transaction lock taken only if it is free at once (no wait, no ERROR
+ * when the lock table is full): 18 added LockAcquireExtended()'s
+ * logLockFailure argument.
+ */
+#if PG_VERSION_NUM >= 180000
+#define LockAcquireNoWait(tag, mode) \
+	LockAcquireExtended((tag), (mode), false, true, false, NULL, false)
+#else
+#define LockAcquireNoWait(tag, mode) \
+	LockAcquireExtended((tag), (mode), false, true, false, NULL)
 #endif
 
 /* 18 records the module's name and version (pg_get_loaded_modules()). */

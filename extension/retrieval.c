@@ -12,6 +12,7 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
+#include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
 
@@ -69,23 +70,6 @@ memcache_get_bytea(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(value_as_bytea(mc_data, mc_len));
 }
 
-/* Reads a 4-byte little-endian length-prefixed field of the result buffer. */
-static const char *
-next_field(const char **p, const char *end, uint32 *len)
-{
-	const unsigned char *u = (const unsigned char *) *p;
-	const char *field;
-
-	if (end - *p < 4)
-		elog(ERROR, "memcache: truncated result from the Go side");
-	*len = (uint32) u[0] | (uint32) u[1] << 8 | (uint32) u[2] << 16 | (uint32) u[3] << 24;
-	field = *p + 4;
-	if ((size_t) (end - field) < *len)
-		elog(ERROR, "memcache: truncated result from the Go side");
-	*p = field + *len;
-	return field;
-}
-
 static Datum
 get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 {
@@ -95,8 +79,9 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 	bool	   *nulls;
 	int			n;
 	StringInfoData keys;
-	const char *p,
-			   *end;
+	McFields	f;
+	const char *msg;
+	uint32		msglen;
 	int			rc;
 
 	if (ARR_NDIM(arr) > 1)
@@ -117,11 +102,7 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 					 errmsg("memcache: keys must not contain NULL (element %d)", i + 1)));
 		k = DatumGetTextPP(elems[i]);
 		len = VARSIZE_ANY_EXHDR(k);
-		appendStringInfoChar(&keys, (char) (len & 0xff));
-		appendStringInfoChar(&keys, (char) ((len >> 8) & 0xff));
-		appendStringInfoChar(&keys, (char) ((len >> 16) & 0xff));
-		appendStringInfoChar(&keys, (char) ((len >> 24) & 0xff));
-		appendBinaryStringInfo(&keys, VARDATA_ANY(k), len);
+		mc_put_field(&keys, VARDATA_ANY(k), len);
 	}
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -135,32 +116,18 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		rc != MCGO_INTERRUPTED && rc != MCGO_NOSERVERS)
 		mc_outcome(rc, "get_multi", NULL, 0);	/* raises */
 
-	/* Pairs, then the error message, then its length (4 bytes). */
-	{
-		const unsigned char *u;
-		uint32		mlen;
-
-		if (mc_len < 4)
-			elog(ERROR, "memcache: truncated result from the Go side");
-		u = (const unsigned char *) mc_data + mc_len - 4;
-		mlen = (uint32) u[0] | (uint32) u[1] << 8 | (uint32) u[2] << 16 | (uint32) u[3] << 24;
-		if (mlen > mc_len - 4)
-			elog(ERROR, "memcache: truncated result from the Go side");
-		p = mc_data;
-		end = mc_data + mc_len - 4 - mlen;
-
-		/* Some server failed: say so, and still return what the others had. */
-		if (rc != MCGO_OK)
-			mc_partial_failure(rc, "get_multi", end, (int) mlen);
-	}
-	while (p < end)
+	mc_fields_init_trailer(&f, mc_data, mc_len, &msg, &msglen);
+	/* Some server failed: say so, and still return what the others had. */
+	if (rc != MCGO_OK)
+		mc_partial_failure(rc, "get_multi", msg, (int) msglen);
+	while (mc_fields_more(&f))
 	{
 		Datum		values[2];
 		bool		isnull[2] = {false, false};
 		uint32		klen,
 					vlen;
-		const char *k = next_field(&p, end, &klen);
-		const char *v = next_field(&p, end, &vlen);
+		const char *k = mc_field(&f, &klen);
+		const char *v = mc_field(&f, &vlen);
 
 		values[0] = PointerGetDatum(cstring_to_text_with_len(k, klen));
 		values[1] = as_bytea ? PointerGetDatum(value_as_bytea(v, vlen))

@@ -11,7 +11,13 @@
 #include "gobridge.h"
 #include "memcache.h"
 
-static const char *const verb_names[] = {"set", "add", "replace", "append", "prepend"};
+static const char *const verb_names[] = {
+	[MCGO_VERB_SET] = "set",
+	[MCGO_VERB_ADD] = "add",
+	[MCGO_VERB_REPLACE] = "replace",
+	[MCGO_VERB_APPEND] = "append",
+	[MCGO_VERB_PREPEND] = "prepend",
+};
 
 static Datum
 store(FunctionCallInfo fcinfo, int verb, bool absolute)
@@ -38,11 +44,11 @@ store(FunctionCallInfo fcinfo, int verb, bool absolute)
 	PG_FUNCTION_INFO_V1(name##_at); \
 	Datum name##_at(PG_FUNCTION_ARGS) { return store(fcinfo, verb, true); }
 
-STORAGE_FUNCTIONS(memcache_set, MCGO_SET)
-STORAGE_FUNCTIONS(memcache_add, MCGO_ADD)
-STORAGE_FUNCTIONS(memcache_replace, MCGO_REPLACE)
-STORAGE_FUNCTIONS(memcache_append, MCGO_APPEND)
-STORAGE_FUNCTIONS(memcache_prepend, MCGO_PREPEND)
+STORAGE_FUNCTIONS(memcache_set, MCGO_VERB_SET)
+STORAGE_FUNCTIONS(memcache_add, MCGO_VERB_ADD)
+STORAGE_FUNCTIONS(memcache_replace, MCGO_VERB_REPLACE)
+STORAGE_FUNCTIONS(memcache_append, MCGO_VERB_APPEND)
+STORAGE_FUNCTIONS(memcache_prepend, MCGO_VERB_PREPEND)
 
 static Datum
 touch(FunctionCallInfo fcinfo, bool absolute)

@@ -6,85 +6,176 @@
  *     EXECUTE FUNCTION memcache_sync('key_column' [, 'value_column'
  *                                    [, 'key_prefix' [, 'expire_seconds']]]);
  *   ... EXECUTE FUNCTION memcache_invalidate('key_column' [, 'key_prefix']);
+ *
+ * A key is the key column's text as ::text gives it (char(n) without its
+ * padding), the same in every session (stable_output.c).  The cache never
+ * costs the row: a trigger whose arguments no longer fit its table (see
+ * trigger_args.c; the DDL check normally prevents that), a key memcached
+ * cannot take, or a configuration that cannot be used is reported as
+ * memcache.on_error says, once per trigger and transaction, and the row is
+ * written.  Where a key can still be made, it is deleted instead of set.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "commit_queue.h"
+#include "gobridge.h"
 #include "memcache.h"
+#include "sync_triggers.h"
+
+#define MAX_KEY 250
+
+/* Triggers whose problems this transaction has reported already. */
+#define MAX_REPORTED 32
+static Oid	reported[MAX_REPORTED];
+static int	nreported = 0;
+static bool xact_callback_registered = false;
+
+static void
+forget_reported(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		nreported = 0;
+}
+
+/* Whether to report a problem of trigger tgoid now (once per transaction). */
+static bool
+first_report(Oid tgoid)
+{
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(forget_reported, NULL);
+		xact_callback_registered = true;
+	}
+	for (int i = 0; i < nreported; i++)
+		if (reported[i] == tgoid)
+			return false;
+	if (nreported < MAX_REPORTED)
+		reported[nreported++] = tgoid;
+	return true;
+}
+
+/* A problem of the trigger's, as memcache.on_error says. */
+static void
+report(TriggerData *td, const char *what, const char *done)
+{
+	if (mc_on_error == MC_ON_ERROR_SILENT)
+		return;
+	if (mc_on_error != MC_ON_ERROR_ERROR && !first_report(td->tg_trigger->tgoid))
+		return;
+	ereport(mc_on_error == MC_ON_ERROR_ERROR ? ERROR : WARNING,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("memcache: trigger \"%s\" on table \"%s\": %s",
+					mc_client_text(td->tg_trigger->tgname),
+					mc_client_text(RelationGetRelationName(td->tg_relation)),
+					mc_client_text(what)),
+			 mc_on_error == MC_ON_ERROR_ERROR ? 0 : errdetail("%s", done),
+			 mc_on_error == MC_ON_ERROR_ERROR ? 0 :
+			 errhint("Further problems of this trigger in this transaction are not reported.")));
+}
 
 /* Checks how the trigger is used; returns its TriggerData. */
 static TriggerData *
-check_trigger(FunctionCallInfo fcinfo, const char *fn, int minargs, int maxargs)
+check_trigger(FunctionCallInfo fcinfo, const char *fn)
 {
 	TriggerData *td;
+	char	   *why;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("memcache: %s() must be called as a trigger", fn)));
 	td = (TriggerData *) fcinfo->context;
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
+	why = mc_trigger_timing_problem(td->tg_trigger->tgtype);
+	if (why != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("memcache: %s() must be an AFTER ... FOR EACH ROW trigger", fn),
-				 errdetail("Trigger \"%s\" on table \"%s\" is %s %s.", td->tg_trigger->tgname,
-						   RelationGetRelationName(td->tg_relation),
-						   TRIGGER_FIRED_AFTER(td->tg_event) ? "AFTER" :
-						   TRIGGER_FIRED_BEFORE(td->tg_event) ? "BEFORE" : "INSTEAD OF",
-						   TRIGGER_FIRED_FOR_ROW(td->tg_event) ? "FOR EACH ROW" : "FOR EACH STATEMENT")));
-	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("memcache: %s() cannot handle TRUNCATE", fn)));
-	if (td->tg_trigger->tgnargs < minargs || td->tg_trigger->tgnargs > maxargs)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("memcache: %s() takes %d to %d arguments, trigger \"%s\" gives %d",
-						fn, minargs, maxargs, td->tg_trigger->tgname, td->tg_trigger->tgnargs)));
+				 errmsg("memcache: trigger \"%s\" on table \"%s\" cannot use %s(): %s",
+						td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation), fn, why)));
 	return td;
 }
 
-static int
-column(TriggerData *td, const char *name)
-{
-	int			attno = SPI_fnumber(RelationGetDescr(td->tg_relation), name);
-
-	if (attno <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("memcache: column \"%s\" of trigger \"%s\" does not exist in table \"%s\"",
-						name, td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation))));
-	return attno;
-}
-
-/* prefix || the key column's text, or NULL when the column is NULL. */
+/* A column's text as ::text gives it (char(n) loses its padding). */
 static char *
-row_key(TriggerData *td, HeapTuple tuple, int attno, const char *prefix)
+column_text(TupleDesc desc, AttrNumber attno, Datum d)
 {
-	char	   *k = SPI_getvalue(tuple, RelationGetDescr(td->tg_relation), attno);
+	Oid			typid = TupleDescAttr(desc, attno - 1)->atttypid;
+	Oid			out;
+	bool		varlena;
+	char	   *s;
 
-	if (k == NULL)
-		return NULL;
-	return prefix[0] ? psprintf("%s%s", prefix, k) : k;
+	getTypeOutputInfo(typid, &out, &varlena);
+	s = OidOutputFunctionCall(out, d);
+	if (getBaseType(typid) == BPCHAROID)
+	{
+		size_t		len = strlen(s);
+
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		s[len] = '\0';
+	}
+	return s;
 }
 
-/* The row's value: bytea raw, another type as its text, no column: JSON. */
+/* What makes key unusable for memcached (memcache.key_prefix included), or NULL. */
+static char *
+key_problem(const char *key)
+{
+	size_t		len = strlen(key) + (mc_key_prefix ? strlen(mc_key_prefix) : 0);
+
+	if (len == 0)
+		return pstrdup("the key is empty");
+	if (len > MAX_KEY)
+		return psprintf("the key is %zu bytes (memcache.key_prefix included), memcached takes at most %d", len, MAX_KEY);
+	for (const unsigned char *p = (const unsigned char *) key; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return psprintf("the key contains a space or a control character (byte 0x%02x)", *p);
+	return NULL;
+}
+
+/*
+ * prefix || the key column's text; NULL when the column is NULL or the key
+ * is not one memcached can take (reported).
+ */
+static char *
+row_key(TriggerData *td, HeapTuple tuple, const McTriggerArgs *a)
+{
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, a->keycol, desc, &isnull);
+	char	   *key;
+	char	   *why;
+
+	if (isnull)
+		return NULL;
+	key = psprintf("%s%s", a->prefix, column_text(desc, a->keycol, d));
+	why = key_problem(key);
+	if (why == NULL)
+		return key;
+	report(td, psprintf("a row's key \"%s\" cannot be a memcached key: %s", key, why),
+		   "The row is written; nothing is cached for that key.");
+	return NULL;
+}
+
+/* The row's value: bytea (or a domain over it) raw, another type as its text, no column: JSON. */
 static struct varlena *
-row_value(TriggerData *td, HeapTuple tuple, int attno)
+row_value(TriggerData *td, HeapTuple tuple, AttrNumber attno)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	bool		isnull;
 	Datum		d;
-	char	   *s;
 
 	if (attno == 0)
 	{
@@ -92,22 +183,12 @@ row_value(TriggerData *td, HeapTuple tuple, int attno)
 
 		return (struct varlena *) DatumGetPointer(DirectFunctionCall1(row_to_json, rec));
 	}
-	d = SPI_getbinval(tuple, desc, attno, &isnull);
+	d = heap_getattr(tuple, attno, desc, &isnull);
 	if (isnull)
 		return NULL;
-	if (SPI_gettypeid(desc, attno) == BYTEAOID)
+	if (getBaseType(TupleDescAttr(desc, attno - 1)->atttypid) == BYTEAOID)
 		return PG_DETOAST_DATUM_PACKED(d);
-	s = SPI_getvalue(tuple, desc, attno);
-	return (struct varlena *) cstring_to_text(s);
-}
-
-static void
-queue_set(const char *key, struct varlena *val, int64 expiry)
-{
-	if (val == NULL)
-		mc_queue_op(true, key, strlen(key), NULL, 0, 0);
-	else
-		mc_queue_op(false, key, strlen(key), VARDATA_ANY(val), VARSIZE_ANY_EXHDR(val), expiry);
+	return (struct varlena *) cstring_to_text(column_text(desc, attno, d));
 }
 
 static void
@@ -116,53 +197,80 @@ queue_delete(const char *key)
 	mc_queue_op(true, key, strlen(key), NULL, 0, 0);
 }
 
+static void
+queue_set(const char *key, struct varlena *val, int64 expiry)
+{
+	if (val == NULL)
+		queue_delete(key);
+	else
+		mc_queue_op(false, key, strlen(key), VARDATA_ANY(val), VARSIZE_ANY_EXHDR(val), expiry);
+}
+
+/* Queues the deletes of the row's old and new key (either may be NULL). */
+static void
+queue_invalidation(const char *oldkey, const char *newkey)
+{
+	if (oldkey)
+		queue_delete(oldkey);
+	if (newkey && (oldkey == NULL || strcmp(oldkey, newkey) != 0))
+		queue_delete(newkey);
+}
+
+/*
+ * The arguments, checked; false when the trigger can do nothing for this
+ * row (reported).  *state says whether it can set or only delete.
+ */
+static bool
+usable(TriggerData *td, bool sync, McTriggerArgs *a, McArgsState *state)
+{
+	char	   *why;
+
+	*state = mc_trigger_args(td->tg_trigger, td->tg_relation, sync, a, &why);
+	if (*state == MC_ARGS_UNUSABLE)
+		report(td, why, "The row is written; the cache is not updated for it.");
+	else if (*state == MC_ARGS_INVALIDATE_ONLY)
+		report(td, why, "The row is written; its key is deleted from the cache instead of set.");
+	if (*state == MC_ARGS_UNUSABLE)
+		return false;
+	/* Nothing can be sent with a configuration that cannot be used. */
+	return mc_prepare_soft();
+}
+
 PG_FUNCTION_INFO_V1(memcache_sync);
 Datum
 memcache_sync(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = check_trigger(fcinfo, "memcache_sync", 1, 4);
-	char	  **args = td->tg_trigger->tgargs;
-	int			nargs = td->tg_trigger->tgnargs;
-	int			keycol = column(td, args[0]);
-	int			valcol = (nargs > 1 && args[1][0] != '\0') ? column(td, args[1]) : 0;
-	const char *prefix = nargs > 2 ? args[2] : "";
-	int64		expiry = 0;
+	TriggerData *td = check_trigger(fcinfo, "memcache_sync");
+	McTriggerArgs a;
+	McArgsState state;
 	char	   *newkey = NULL,
 			   *oldkey = NULL;
+	struct varlena *value = NULL;
+	bool		deleted = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+	HeapTuple	newtuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	int			level;
 
-	if (nargs > 3)
-	{
-		char	   *end;
+	if (!usable(td, true, &a, &state))
+		return PointerGetDatum(NULL);
 
-		expiry = strtoll(args[3], &end, 10);
-		if (*args[3] == '\0' || *end != '\0' || expiry < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("memcache: expire_seconds of trigger \"%s\" must be a whole number of seconds >= 0, not \"%s\"",
-							td->tg_trigger->tgname, args[3])));
-	}
+	level = mc_stable_output_begin();
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		oldkey = row_key(td, td->tg_trigtuple, &a);
+	if (!deleted)
+		newkey = row_key(td, newtuple, &a);
+	if (newkey && state == MC_ARGS_OK)
+		value = row_value(td, newtuple, a.valcol);
+	mc_stable_output_end(level);
 
-	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		oldkey = row_key(td, td->tg_trigtuple, keycol, prefix);
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		newkey = row_key(td, td->tg_trigtuple, keycol, prefix);
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		newkey = row_key(td, td->tg_newtuple, keycol, prefix);
-
-	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
-	{
-		if (oldkey)
-			queue_delete(oldkey);
-	}
+	if (deleted || state != MC_ARGS_OK)
+		queue_invalidation(oldkey, newkey);
 	else
 	{
-		HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-
 		/* The key changed: the old one must not keep the old row. */
 		if (oldkey && (newkey == NULL || strcmp(oldkey, newkey) != 0))
 			queue_delete(oldkey);
 		if (newkey)
-			queue_set(newkey, row_value(td, tuple, valcol), expiry);
+			queue_set(newkey, value, a.expiry);
 	}
 	return PointerGetDatum(NULL);
 }
@@ -171,22 +279,23 @@ PG_FUNCTION_INFO_V1(memcache_invalidate);
 Datum
 memcache_invalidate(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = check_trigger(fcinfo, "memcache_invalidate", 1, 2);
-	char	  **args = td->tg_trigger->tgargs;
-	int			keycol = column(td, args[0]);
-	const char *prefix = td->tg_trigger->tgnargs > 1 ? args[1] : "";
+	TriggerData *td = check_trigger(fcinfo, "memcache_invalidate");
+	McTriggerArgs a;
+	McArgsState state;
 	char	   *oldkey = NULL,
 			   *newkey = NULL;
+	int			level;
 
+	if (!usable(td, false, &a, &state))
+		return PointerGetDatum(NULL);
+	level = mc_stable_output_begin();
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		oldkey = row_key(td, td->tg_trigtuple, keycol, prefix);
+		oldkey = row_key(td, td->tg_trigtuple, &a);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		newkey = row_key(td, td->tg_trigtuple, keycol, prefix);
+		newkey = row_key(td, td->tg_trigtuple, &a);
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		newkey = row_key(td, td->tg_newtuple, keycol, prefix);
-	if (oldkey)
-		queue_delete(oldkey);
-	if (newkey && (oldkey == NULL || strcmp(oldkey, newkey) != 0))
-		queue_delete(newkey);
+		newkey = row_key(td, td->tg_newtuple, &a);
+	mc_stable_output_end(level);
+	queue_invalidation(oldkey, newkey);
 	return PointerGetDatum(NULL);
 }

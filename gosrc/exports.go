@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"sync/atomic"
@@ -16,17 +15,12 @@ import (
 	"memcache/gosrc/mc"
 )
 
-// The result codes must be the ones the shim expects.
-var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
-var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
-var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
-var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
-var _ = [1]struct{}{}[int(mc.PHPMemcache)-C.MCGO_DIST_PHP_MEMCACHE]
-var _ = [1]struct{}{}[int(mc.Libmemcached)-C.MCGO_DIST_LIBMEMCACHED]
-var _ = [1]struct{}{}[int(mc.Ketama)-C.MCGO_DIST_KETAMA]
-
-// client is this backend's client; nil until mcgo_configure succeeds.
-var client *mc.Client
+// client is this backend's client; nil until mcgo_configure succeeds, and
+// after it fails (configErr then says why).
+var (
+	client    *mc.Client
+	configErr error
+)
 
 // PostgreSQL's interrupt flags (see mcgo_interrupt_flags).
 var pg struct {
@@ -43,6 +37,11 @@ func interruptPending() bool {
 	}
 	return atomic.LoadInt32(pg.die) != 0 ||
 		(atomic.LoadInt32(pg.cancel) != 0 && atomic.LoadUint32(pg.cancelHoldoff) == 0)
+}
+
+// dieOrInterruptPending also sees a terminate while interrupts are held.
+func dieOrInterruptPending() bool {
+	return atomic.LoadInt32(pg.die) != 0 || interruptPending()
 }
 
 // guard turns a panic into MCGO_INTERNAL; every export defers it.
@@ -85,14 +84,10 @@ func viewString(p *C.char, n C.size_t) string {
 	return mc.View(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
-func goBytes(p *C.char, n C.size_t) []byte {
-	if n == 0 {
-		return []byte{}
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
-}
-
 func configured() (*mc.Client, error) {
+	if client == nil && configErr != nil {
+		return nil, configErr
+	}
 	if client == nil {
 		return nil, &mc.Error{Code: mc.CodeConfig, Msg: "the memcache client is not configured"}
 	}
@@ -113,36 +108,30 @@ func mcgo_init(f *C.mcgo_interrupt_flags, data **C.char, n *C.size_t) (code C.in
 	return finish(nil, data, n)
 }
 
-//export mcgo_check_servers
-func mcgo_check_servers(list *C.char, ln C.size_t, data **C.char, n *C.size_t) (code C.int) {
-	defer guard(&code, data, n)
-	reset()
-	if _, err := mc.ParseServers(goString(list, ln)); err != nil {
-		putString(err.Error())
-		publish(data, n)
-		return C.MCGO_CONFIG
-	}
-	return finish(nil, data, n)
-}
-
+// mcgo_configure sets the client up for the settings in cfg. When they
+// cannot be used, the client is dropped (no call may go on with the old
+// servers or security) and every call fails with the reason until a
+// configuration works.
+//
 //export mcgo_configure
-func mcgo_configure(servers *C.char, sn C.size_t, prefix *C.char, pn C.size_t,
-	dist C.int, timeoutMs C.int, retryDelayMs C.int, security *C.char, secn C.size_t,
-	data **C.char, n *C.size_t) (code C.int) {
+func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := client.Reconfigure(mc.Config{
-		Servers:      goString(servers, sn),
-		Prefix:       goString(prefix, pn),
-		Distribution: mc.Distribution(dist),
-		Timeout:      time.Duration(timeoutMs) * time.Millisecond,
-		RetryDelay:   time.Duration(retryDelayMs) * time.Millisecond,
-		Security:     goString(security, secn),
-	})
+	var c *mc.Client
+	var err error
+	if msg := C.GoString(cfg.config_error); msg != "" {
+		err = &mc.Error{Code: mc.CodeConfig, Msg: msg}
+	} else {
+		c, err = client.Reconfigure(configFrom(cfg))
+	}
 	if err != nil {
+		if client != nil {
+			client.Close()
+		}
+		client, configErr = nil, err
 		return finish(err, data, n)
 	}
-	client = c
+	client, configErr = c, nil
 	return finish(nil, data, n)
 }
 
@@ -163,10 +152,10 @@ func mcgo_store(verb C.int, key *C.char, kn C.size_t, val *C.char, vn C.size_t,
 	if err != nil {
 		return finish(err, data, n)
 	}
-	if verb == 0 {
-		return finish(c.Set(viewString(key, kn), goBytes(val, vn), e), data, n)
+	if mc.Verb(verb) == mc.VerbSet {
+		return finish(c.Set(viewString(key, kn), cBytes(val, vn), e), data, n)
 	}
-	return finish(c.Store(int(verb), goString(key, kn), goBytes(val, vn), e), data, n)
+	return finish(c.Store(mc.Verb(verb), goString(key, kn), cBytes(val, vn), e), data, n)
 }
 
 //export mcgo_get
@@ -180,26 +169,21 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 	return finish(c.GetTo(viewString(key, kn), outSink{}), data, n)
 }
 
-// mcgo_get_multi takes nkeys length-prefixed keys. Its result is the found
-// keys as length-prefixed key, value pairs, each key once, in the order
-// asked; then the error message (empty when every server answered) and its
-// length as the last 4 bytes: a failed server does not hide the values of
-// the others. The code is that of the error, if any.
+// mcgo_get_multi takes a key list of nkeys keys. Its result is the found
+// keys and their values, each key once, in the order asked, then the
+// message of a failure (gobridge_abi.h): a failed server does not hide the
+// values of the others. The code is that of the failure, if any.
 //
 //export mcgo_get_multi
 func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	raw := goBytes(keys, kn)
 	if cap(keyViews) < int(nkeys) {
 		keyViews = make([]string, 0, int(nkeys))
 	}
 	list := keyViews[:0]
-	for len(raw) >= 4 {
-		l := binary.LittleEndian.Uint32(raw)
-		k := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
-		list = append(list, mc.View(k))
-		raw = raw[4+l:]
+	for f := fields(cBytes(keys, kn)); f.more(); {
+		list = append(list, mc.View(f.next()))
 	}
 	c, err := configured()
 	if err != nil {
@@ -216,10 +200,7 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 		}
 		msg = mc.Describe(err)
 	}
-	putString(msg)
-	grow(4)
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(msg)))
-	out.n += 4
+	putTrailer(msg)
 	publish(data, n)
 	return code
 }
@@ -288,9 +269,8 @@ func mcgo_flush_all(data **C.char, n *C.size_t) (code C.int) {
 	return finish(c.FlushAll(), data, n)
 }
 
-// mcgo_stats returns server, name, value fields for every statistic; on a
-// failure the rows of the servers that answered come with the message, after
-// a zero-length separator field... kept simple: the error wins.
+// mcgo_stats returns server, name, value fields for every statistic, or
+// the first failure.
 //
 //export mcgo_stats
 func mcgo_stats(data **C.char, n *C.size_t) (code C.int) {
@@ -311,8 +291,8 @@ func mcgo_stats(data **C.char, n *C.size_t) (code C.int) {
 	return finish(err, data, n)
 }
 
-// mcgo_servers returns server, reachable ("t"/"f"), latency in ms (text),
-// error fields for every configured server, probed now.
+// mcgo_servers probes every configured server now (result layout in
+// gobridge_abi.h).
 //
 //export mcgo_servers
 func mcgo_servers(data **C.char, n *C.size_t) (code C.int) {
@@ -351,49 +331,92 @@ func mcgo_server_for_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (
 	return finish(err, data, n)
 }
 
-// mcgo_check_key checks a key (with memcache.key_prefix) without sending
-// anything: commit-time operations are checked when they are queued.
+// mcgo_check_op checks an operation before it is queued (the key with the
+// prefix it will be sent with, the expiry) and gives the exptime to send:
+// what is queued cannot fail later but at the server. Nothing is sent and
+// the client is not needed.
 //
-//export mcgo_check_key
-func mcgo_check_key(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int) {
+//export mcgo_check_op
+func mcgo_check_op(prefix *C.char, pn C.size_t, key *C.char, kn C.size_t, exp C.int64_t, abs C.int,
+	exptime *C.int32_t, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	c, err := configured()
-	if err == nil {
-		_, err = c.Key(goString(key, kn))
-	}
+	e, err := mc.CheckOp(viewString(prefix, pn), viewString(key, kn), int64(exp), abs != 0, time.Now())
+	*exptime = C.int32_t(e)
 	return finish(err, data, n)
 }
 
-// mcgo_apply runs nops operations, each encoded as: verb (1 byte: 0 set,
-// 1 delete), expiry (8 bytes, little-endian relative seconds), then the key
-// and the value as length-prefixed fields. *done gets how many took effect.
+// mcgo_apply runs nops operations (gobridge_abi.h) with the configuration
+// they were made under: the session's client when it sends keys to the same
+// places, else a client of their own, kept for the chunks of one batch
+// (MCGO_APPLY_MORE) and closed after. *done gets how many took effect,
+// *failed_at the index of the first that failed (-1: none).
 //
 //export mcgo_apply
-func mcgo_apply(ops *C.char, on C.size_t, nops C.int, done *C.int, data **C.char, n *C.size_t) (code C.int) {
+func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_t, flags C.int,
+	done *C.int, failedAt *C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	*done = 0
-	raw := goBytes(ops, on)
-	list := make([]mc.Op, 0, int(nops))
-	field := func() []byte {
-		l := binary.LittleEndian.Uint32(raw)
-		f := raw[4 : 4+l] // a malformed buffer panics: MCGO_INTERNAL
-		raw = raw[4+l:]
-		return f
+	*done, *failedAt = 0, -1
+	if msg := C.GoString(cfg.config_error); msg != "" {
+		// Queued under settings that cannot be used: nothing is sent.
+		return finish(&mc.Error{Code: mc.CodeConfig, Msg: msg}, data, n)
 	}
-	for len(raw) > 0 {
-		op := mc.Op{Delete: raw[0] == 1, Expiry: int64(binary.LittleEndian.Uint64(raw[1:9]))}
-		raw = raw[9:]
-		op.Key = string(field())
-		op.Value = field()
-		list = append(list, op)
+	conf := configFrom(cfg)
+	c, err := batchClient(conf)
+	if flags&C.MCGO_APPLY_MORE == 0 {
+		defer closeBatchClient()
 	}
-	c, err := configured()
 	if err != nil {
 		return finish(err, data, n)
 	}
-	ok, err := c.Apply(list)
-	*done = C.int(ok)
-	return finish(err, data, n)
+	if flags&C.MCGO_APPLY_AT_COMMIT != 0 {
+		// Interrupts are held during COMMIT callbacks; a terminate must
+		// still end the send (the commit is durable already), and C
+		// processes it once the callback is done.
+		defer func(saved func() bool) { mc.InterruptPending = saved }(mc.InterruptPending)
+		mc.InterruptPending = dieOrInterruptPending
+	}
+	b := mc.Batch{Prefix: conf.Prefix, Timeout: conf.Timeout}
+	if limitMs > 0 {
+		b.Deadline = time.Now().Add(time.Duration(limitMs) * time.Millisecond)
+	}
+	res := c.Apply(opsFrom(ops, nops), b)
+	*done, *failedAt = C.int(res.Done), C.int(res.FirstAt)
+	return finish(res.Err(), data, n)
+}
+
+// batchOwn is the client of batches whose configuration the session's
+// client no longer has (settings changed after they were queued).
+var batchOwn *mc.Client
+
+func batchClient(conf mc.Config) (*mc.Client, error) {
+	if client != nil && client.Routes(conf) {
+		return client, nil
+	}
+	if client == nil {
+		// The first client of the session: it stays the session's, and the
+		// next mcgo_configure keeps it if the settings route the same.
+		c, err := mc.NewClient(conf)
+		if err == nil {
+			client = c
+		}
+		return c, err
+	}
+	if batchOwn != nil && batchOwn.Routes(conf) {
+		return batchOwn, nil
+	}
+	closeBatchClient()
+	c, err := mc.NewClient(conf)
+	if err == nil {
+		batchOwn = c
+	}
+	return c, err
+}
+
+func closeBatchClient() {
+	if batchOwn != nil {
+		batchOwn.Close()
+		batchOwn = nil
+	}
 }

@@ -6,10 +6,7 @@ package main
 */
 import "C"
 
-import (
-	"encoding/binary"
-	"unsafe"
-)
+import "unsafe"
 
 // out is the result buffer: malloc'd, owned by Go, reused by every call and
 // valid until the next one. The shim copies out of it at once.
@@ -61,21 +58,6 @@ func putString(s string) {
 	out.n += copy(out.b[out.n:], s)
 }
 
-// putField appends a length-prefixed field (4-byte little-endian length).
-func putField(s []byte) {
-	grow(4 + len(s))
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
-	out.n += 4
-	out.n += copy(out.b[out.n:], s)
-}
-
-func putFieldString(s string) {
-	grow(4 + len(s))
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
-	out.n += 4
-	out.n += copy(out.b[out.n:], s)
-}
-
 // publish hands the buffer to C through the out parameters.
 func publish(data **C.char, n *C.size_t) {
 	*data = (*C.char)(out.p)
@@ -99,12 +81,7 @@ var lastPair int
 func (outSink) Pair(key []byte, n int) []byte {
 	lastPair = out.n
 	putField(key)
-	grow(4 + n)
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(n))
-	out.n += 4
-	b := out.b[out.n : out.n+n]
-	out.n += n
-	return b
+	return valueField(n)
 }
 
 func (outSink) Drop() { out.n = lastPair }

@@ -57,8 +57,10 @@ fi
 if wanted fuzz && { [ -n "${MC_FUZZTIME:-}" ] || [ -n "${CI:-}" ] || [ ${#selected[@]} -gt 0 ]; }; then
 	log "short fuzz passes"
 	ok=0
-	for f in $(cd "$MC_ROOT" && grep -ho '^func Fuzz[A-Za-z]*' gosrc/mc/*_test.go | sed 's/func //'); do
-		(cd "$MC_ROOT" && go test -run '^$' -fuzz "^$f\$" -fuzztime "${MC_FUZZTIME:-200000x}" ./gosrc/mc >"$MC_WORK/fuzz-$f.log" 2>&1) || { ok=1; tail -20 "$MC_WORK/fuzz-$f.log"; }
+	for pkg in gosrc/mc gosrc/cparse; do
+		for f in $(cd "$MC_ROOT" && grep -ho '^func Fuzz[A-Za-z]*' $pkg/*_test.go | sed 's/func //'); do
+			(cd "$MC_ROOT" && go test -run '^$' -fuzz "^$f\$" -fuzztime "${MC_FUZZTIME:-200000x}" ./$pkg >"$MC_WORK/fuzz-$f.log" 2>&1) || { ok=1; tail -20 "$MC_WORK/fuzz-$f.log"; }
+		done
 	done
 	result "go fuzz" $ok
 fi

@@ -7,34 +7,136 @@ import (
 
 // Op is one operation of a batch: a set, or a delete.
 type Op struct {
-	Delete bool
-	Key    string // the user's key (the prefix is added here)
-	Value  []byte
-	Expiry int64 // relative seconds, as for Store; 0: never
+	Delete  bool
+	Key     string // without the batch's prefix
+	Value   []byte
+	Exptime int32 // memcached's exptime, as CheckOp computed it
 }
 
-// Apply runs a batch: commit-time sends and memcache_set_multi. The keys
-// of each server are pipelined over one connection, each chunk sent to
-// every server before their replies are read. It returns how many
-// operations took effect (a delete of a missing key counts) and, if some
-// failed, how many and the first failure.
-func (c *Client) Apply(ops []Op) (int, error) {
-	now := time.Now()
-	groups := make(map[int][]pipeItem)
-	for i := range ops {
-		op := &ops[i]
-		k, err := c.Key(op.Key)
-		if err != nil {
-			return 0, err
-		}
-		exp, err := Expiration(op.Expiry, false, now)
-		if err != nil {
-			return 0, err
-		}
-		idx := c.sel.Index(k)
-		groups[idx] = append(groups[idx], pipeItem{op, k, exp})
-	}
+// Batch says how a batch's operations are sent.
+type Batch struct {
+	Prefix   string        // added to every key
+	Timeout  time.Duration // for each chunk's replies; 0: the client's
+	Deadline time.Time     // nothing is sent after it; zero: no limit
+}
 
+// Result is what a batch did. Every operation either took effect (a delete
+// of a missing key counts) or failed on its own.
+type Result struct {
+	Done, Failed int
+	First        error // the first failure
+	FirstAt      int   // its operation's index; -1: none
+}
+
+// Err sums the failures up for the user (nil: none).
+func (r Result) Err() error {
+	if r.First == nil {
+		return nil
+	}
+	code := Classify(r.First)
+	if code == CodeInternal {
+		return r.First
+	}
+	return errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s",
+		r.Failed, r.Done+r.Failed, Describe(r.First)))
+}
+
+// CheckOp checks an operation before it is queued, so that nothing about it
+// can fail later but the server: the key with the prefix it will be sent
+// with, and the expiry, as the exptime to send.
+func CheckOp(prefix, key string, seconds int64, absolute bool, now time.Time) (int32, error) {
+	if err := CheckKey(prefix + key); err != nil {
+		return 0, errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+	}
+	return Expiration(seconds, absolute, now)
+}
+
+// Routes reports whether c sends keys where a client for cfg would: the
+// same servers, placement and connection security.
+func (c *Client) Routes(cfg Config) bool {
+	return c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution &&
+		c.cfg.Security == cfg.Security
+}
+
+// A batch is sent in chunks: each chunk's replies get the whole timeout
+// (a large healthy batch is not cut short by memcache.timeout), and the
+// memory of a chunk in flight stays small.
+const (
+	chunkOps   = 4096
+	chunkBytes = 4 << 20
+)
+
+// errDeadline ends a batch whose time is up.
+var errDeadline = errorf(CodeNetwork, "not sent: the time limit of the commit-time writes (memcache.commit_timeout) passed")
+
+// Apply runs a batch: commit-time sends and memcache_set_multi. Within a
+// chunk the keys of each server are pipelined over one connection, sent to
+// every server before their replies are read; operations on one key reach
+// its server in the batch's order. An operation that fails (a bad key, a
+// server error, a server down) fails alone; the time limit, an interrupt
+// or no server at all fail what is left.
+func (c *Client) Apply(ops []Op, b Batch) Result {
+	res := Result{FirstAt: -1}
+	fail := func(i int, err error) {
+		res.Failed++
+		if res.First == nil {
+			res.First, res.FirstAt = err, i
+		}
+	}
+	timeout := b.Timeout
+	if timeout <= 0 {
+		timeout = c.cfg.Timeout
+	}
+	for start := 0; start < len(ops); {
+		end, bytes := start, 0
+		for end < len(ops) && end-start < chunkOps && (end == start || bytes+len(ops[end].Value) <= chunkBytes) {
+			bytes += len(ops[end].Value)
+			end++
+		}
+		var stop error
+		switch {
+		case c.sel.Len() == 0:
+			stop = errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+		case InterruptPending():
+			stop = ErrInterrupted
+		case !b.Deadline.IsZero() && !time.Now().Before(b.Deadline):
+			stop = errDeadline
+		}
+		if stop != nil {
+			for i := start; i < len(ops); i++ {
+				fail(i, stop)
+			}
+			break
+		}
+		d := timeout
+		if !b.Deadline.IsZero() && time.Until(b.Deadline) < d {
+			d = time.Until(b.Deadline)
+		}
+		c.budget.start(d)
+		c.applyChunk(ops, start, end, b.Prefix, &res, fail)
+		start = end
+	}
+	return res
+}
+
+// applyChunk sends ops[start:end].
+func (c *Client) applyChunk(ops []Op, start, end int, prefix string, res *Result, fail func(int, error)) {
+	groups := make(map[int][]pipeItem)
+	index := make(map[*Op]int, end-start)
+	for i := start; i < end; i++ {
+		op := &ops[i]
+		k := op.Key
+		if prefix != "" {
+			k = prefix + k
+		}
+		if err := CheckKey(k); err != nil {
+			fail(i, errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", op.Key, err)))
+			continue
+		}
+		index[op] = i
+		idx := c.sel.Index(k)
+		groups[idx] = append(groups[idx], pipeItem{op, k, op.Exptime})
+	}
 	runs := make([]*pipeRun, 0, len(groups))
 	for idx := range c.servers {
 		if items := groups[idx]; len(items) > 0 {
@@ -42,20 +144,16 @@ func (c *Client) Apply(ops []Op) (int, error) {
 		}
 	}
 	c.runPipelined(runs)
-	done, failed := 0, 0
-	var first error
 	for _, r := range runs {
-		done += r.ok
-		failed += r.failed
-		if first == nil {
-			first = r.first
+		res.Done += r.ok
+		if r.failed == 0 {
+			continue
 		}
-	}
-	if failed > 0 || first != nil {
-		if Classify(first) == CodeInternal {
-			return done, first
+		// Servers run side by side: the batch's first failure is the one
+		// earliest in the batch.
+		if at := index[r.items[r.firstAt].op]; res.First == nil || at < res.FirstAt {
+			res.First, res.FirstAt = r.first, at
 		}
-		return done, errorf(Classify(first), fmt.Sprintf("%d of %d operations failed; the first: %s", failed, len(ops), Describe(first)))
+		res.Failed += r.failed
 	}
-	return done, nil
 }

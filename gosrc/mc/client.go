@@ -16,7 +16,7 @@ type Config struct {
 	Distribution Distribution
 	Timeout      time.Duration
 	RetryDelay   time.Duration // memcache.server_retry_delay; 0: no fast fail
-	Security     string        // TLS and authentication settings (see ParseSecurity)
+	Security     SecurityConfig
 }
 
 // Client is the backend's one memcached client.
@@ -44,7 +44,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid memcache.servers: "+err.Error())
 	}
-	sec, err := ParseSecurity(cfg.Security)
+	sec, err := cfg.Security.Load()
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid TLS settings: "+err.Error())
 	}
@@ -126,9 +126,21 @@ func (c *Client) Key(key string) (string, error) {
 	return full, nil
 }
 
+// Verb is a storage command. The values are the MCGO_VERB_* constants of
+// extension/gobridge_abi.h; package main checks that they agree.
+type Verb int
+
+const (
+	VerbSet Verb = iota
+	VerbAdd
+	VerbReplace
+	VerbAppend
+	VerbPrepend
+)
+
 // Store runs set, add, replace, append or prepend.
-func (c *Client) Store(verb int, key string, value []byte, exptime int32) error {
-	if verb == 0 {
+func (c *Client) Store(verb Verb, key string, value []byte, exptime int32) error {
+	if verb == VerbSet {
 		return c.Set(key, value, exptime)
 	}
 	k, err := c.Key(key)
@@ -137,13 +149,13 @@ func (c *Client) Store(verb int, key string, value []byte, exptime int32) error 
 	}
 	it := &memcache.Item{Key: k, Value: value, Expiration: exptime}
 	switch verb {
-	case 1:
+	case VerbAdd:
 		return c.mc.Add(it)
-	case 2:
+	case VerbReplace:
 		return c.mc.Replace(it)
-	case 3:
+	case VerbAppend:
 		return c.mc.Append(it)
-	case 4:
+	case VerbPrepend:
 		return c.mc.Prepend(it)
 	}
 	return errorf(CodeBadArg, "unknown storage command")

@@ -83,34 +83,3 @@ func TestStatsFromAServer(t *testing.T) {
 		t.Fatalf("Stats = %v, %v", stats, err)
 	}
 }
-
-func TestApplyPipelinesAndCounts(t *testing.T) {
-	fs := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
-		f := strings.Fields(line)
-		switch f[0] {
-		case "set":
-			var n int
-			for _, ch := range f[4] {
-				n = n*10 + int(ch-'0')
-			}
-			r.Discard(n + 2)
-			if f[1] == "big" {
-				w.WriteString("SERVER_ERROR object too large for cache\r\n")
-			} else {
-				w.WriteString("STORED\r\n")
-			}
-		case "delete":
-			w.WriteString("NOT_FOUND\r\n")
-		}
-		return true
-	})
-	c := testClient(t, fs.addr(), time.Second)
-	ops := []Op{{Key: "a", Value: []byte("1")}, {Key: "big", Value: []byte("x")}, {Delete: true, Key: "gone"}}
-	done, err := c.Apply(ops)
-	if done != 2 || Classify(err) != CodeTooLarge || !strings.Contains(err.Error(), "1 of 3 operations failed") {
-		t.Fatalf("Apply = %d, %v", done, err)
-	}
-	if fs.accepts.Load() != 1 {
-		t.Errorf("%d connections for one batch", fs.accepts.Load())
-	}
-}

@@ -80,16 +80,17 @@ type pipeRun struct {
 	pc         *pipeConn
 	ok, failed int
 	first      error
+	firstAt    int  // the item first failed
 	done       bool // finished, or its connection failed
 }
 
 // stop ends r after err: the items not yet answered count as failed and
 // the connection is dropped (its replies are out of step).
 func (r *pipeRun) stop(err error) {
-	r.failed = len(r.items) - r.ok
 	if r.first == nil {
-		r.first = err
+		r.first, r.firstAt = err, r.ok+r.failed
 	}
+	r.failed = len(r.items) - r.ok
 	if r.pc != nil {
 		r.pc.nc.Close()
 		r.pc = nil
@@ -167,7 +168,7 @@ func (c *Client) readChunk(r *pipeRun, chunk []pipeItem) {
 		default:
 			r.failed++
 			if r.first == nil {
-				r.first = pipeReplyError(it, line)
+				r.first, r.firstAt = pipeReplyError(it, line), r.ok+r.failed-1
 			}
 		}
 	}

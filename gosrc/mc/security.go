@@ -20,40 +20,40 @@ type Security struct {
 	User, Password string      // empty User: no authentication
 }
 
-// ParseSecurity reads the settings the shim passes as "name=value" lines
-// (tls, ca, cert, key, server_name, insecure, user, password) and loads the
-// files they name.
-func ParseSecurity(blob string) (Security, error) {
-	kv := map[string]string{}
-	for _, line := range strings.Split(blob, "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			kv[k] = v
-		}
-	}
-	s := Security{User: kv["user"], Password: kv["password"]}
-	if kv["tls"] != "on" {
+// SecurityConfig is what the memcache.tls* and memcache.username/password
+// settings say.
+type SecurityConfig struct {
+	TLS                bool
+	CAFile             string
+	CertFile, KeyFile  string
+	ServerName         string
+	InsecureSkipVerify bool
+	User, Password     string
+}
+
+// Load checks the settings and loads the files they name.
+func (sc SecurityConfig) Load() (Security, error) {
+	s := Security{User: sc.User, Password: sc.Password}
+	if !sc.TLS {
 		return s, nil
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: kv["server_name"]}
-	if kv["insecure"] == "on" {
-		cfg.InsecureSkipVerify = true
-	}
-	if ca := kv["ca"]; ca != "" {
-		pem, err := os.ReadFile(ca)
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: sc.ServerName, InsecureSkipVerify: sc.InsecureSkipVerify}
+	if sc.CAFile != "" {
+		pem, err := os.ReadFile(sc.CAFile)
 		if err != nil {
 			return s, fmt.Errorf("memcache.tls_ca_file: %v", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return s, fmt.Errorf("memcache.tls_ca_file %q holds no PEM certificate", ca)
+			return s, fmt.Errorf("memcache.tls_ca_file %q holds no PEM certificate", sc.CAFile)
 		}
 		cfg.RootCAs = pool
 	}
-	if kv["cert"] != "" || kv["key"] != "" {
-		if kv["cert"] == "" || kv["key"] == "" {
+	if sc.CertFile != "" || sc.KeyFile != "" {
+		if sc.CertFile == "" || sc.KeyFile == "" {
 			return s, fmt.Errorf("memcache.tls_cert_file and memcache.tls_key_file go together")
 		}
-		cert, err := tls.LoadX509KeyPair(kv["cert"], kv["key"])
+		cert, err := tls.LoadX509KeyPair(sc.CertFile, sc.KeyFile)
 		if err != nil {
 			return s, fmt.Errorf("memcache.tls_cert_file/tls_key_file: %v", err)
 		}

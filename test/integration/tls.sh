@@ -94,6 +94,17 @@ echo "$out" | grep -q '^WARNING' && ! echo "$out" | grep -q 'wrong-pw-123' &&
 	say ok "with on_error = warning an auth failure is a WARNING, and it does not show the password" ||
 	say "not ok" "on_error=warning auth failure: $out"
 
+# memcache.password_file: the password from a file only the server reads.
+printf 's3cret-Passw0rd\n' >"$d/pwfile" && chown postgres: "$d/pwfile" && chmod 600 "$d/pwfile"
+cp -p "$d/pwfile" "$d/pwfile.open" && chmod 644 "$d/pwfile.open"
+auth="SET memcache.servers = '127.0.0.1:$auth_port'; SET memcache.username = 'webapp';"
+expect_ok "the password from memcache.password_file (mode 0600, owned by the server's user)" \
+	"$auth SET memcache.password_file = '$d/pwfile';"
+expect_err "a password file that others can read is not used" \
+	"$auth SET memcache.password_file = '$d/pwfile.open';" "must be a regular file owned by the database user"
+expect_err "memcache.password and memcache.password_file together" \
+	"$auth SET memcache.password = 's3cret-Passw0rd'; SET memcache.password_file = '$d/pwfile';" "are both set"
+
 # The password is invisible to a non-superuser. As the README says, a
 # cluster that sets memcache.password preloads the module, so that every
 # session knows the setting is secret (an unloaded module's setting would be

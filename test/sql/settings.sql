@@ -7,6 +7,23 @@ SELECT name, setting, unit, context, vartype, enumvals
 FROM pg_settings WHERE name LIKE 'memcache.%' ORDER BY name;
 SELECT boot_val FROM pg_settings WHERE name = 'memcache.servers';
 
+-- every value is checked in C, in every context: checking one starts no Go
+-- (this backend keeps its one thread), and ALTER SYSTEM is checked as well
+ALTER SYSTEM SET memcache.servers = 'a:1;b:2';
+ALTER SYSTEM SET memcache.servers = 'a:1, [::1]:x';
+ALTER SYSTEM SET memcache.key_prefix = 'has space';
+SET memcache.servers = '127.0.0.1:22122, 127.0.0.1:22123';
+SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'),
+                     'Threads:\s+(\d+)'))[1] AS threads_after_checks;
+RESET memcache.servers;
+-- a file setting naming a file the server cannot read is refused when set
+SET memcache.tls_ca_file = '/nonexistent/ca.pem';
+ALTER SYSTEM SET memcache.tls_cert_file = '/nonexistent/cert.pem';
+SET memcache.tls_key_file = '/';
+SET memcache.password_file = '/nonexistent/password';
+SET memcache.tls_ca_file = 'PG_VERSION';
+RESET memcache.tls_ca_file;
+
 -- the memcache. prefix is reserved: a typo is an error, not a placeholder
 -- (PostgreSQL 15 and later; 13 and 14 take it as a placeholder: settings_2.out)
 SET memcache.sever = 'x';

@@ -1,0 +1,138 @@
+package main
+
+/*
+#include "gobridge_abi.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"time"
+	"unsafe"
+
+	"memcache/gosrc/mc"
+)
+
+// The layouts of the buffers exchanged with the C shim, described in
+// extension/gobridge_abi.h; extension/abi.c is the C side.
+
+// The constants must be the ones the shim uses.
+var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
+var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
+var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
+var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
+var _ = [1]struct{}{}[int(mc.PHPMemcache)-C.MCGO_DIST_PHP_MEMCACHE]
+var _ = [1]struct{}{}[int(mc.Libmemcached)-C.MCGO_DIST_LIBMEMCACHED]
+var _ = [1]struct{}{}[int(mc.Ketama)-C.MCGO_DIST_KETAMA]
+var _ = [1]struct{}{}[int(mc.VerbSet)-C.MCGO_VERB_SET]
+var _ = [1]struct{}{}[int(mc.VerbAdd)-C.MCGO_VERB_ADD]
+var _ = [1]struct{}{}[int(mc.VerbReplace)-C.MCGO_VERB_REPLACE]
+var _ = [1]struct{}{}[int(mc.VerbAppend)-C.MCGO_VERB_APPEND]
+var _ = [1]struct{}{}[int(mc.VerbPrepend)-C.MCGO_VERB_PREPEND]
+var _ = [1]struct{}{}[opDelete-C.MCGO_OP_DELETE]
+var _ = [1]struct{}{}[opSet-C.MCGO_OP_SET]
+
+const (
+	opSet    = 0
+	opDelete = 1
+)
+
+// configFrom reads the shim's configuration struct.
+func configFrom(c *C.mcgo_config) mc.Config {
+	str := func(p *C.char) string { return C.GoString(p) }
+	return mc.Config{
+		Servers:      str(c.servers),
+		Prefix:       str(c.key_prefix),
+		Distribution: mc.Distribution(c.key_distribution),
+		Timeout:      time.Duration(c.timeout_ms) * time.Millisecond,
+		RetryDelay:   time.Duration(c.retry_delay_ms) * time.Millisecond,
+		Security: mc.SecurityConfig{
+			TLS:                c.tls != 0,
+			CAFile:             str(c.tls_ca_file),
+			CertFile:           str(c.tls_cert_file),
+			KeyFile:            str(c.tls_key_file),
+			ServerName:         str(c.tls_server_name),
+			InsecureSkipVerify: c.tls_insecure_skip_verify != 0,
+			User:               str(c.username),
+			Password:           str(c.password),
+		},
+	}
+}
+
+// fields reads a buffer of length-prefixed fields. A malformed buffer
+// panics, which the export's guard turns into MCGO_INTERNAL.
+type fields []byte
+
+func (f *fields) more() bool { return len(*f) > 0 }
+
+func (f *fields) next() []byte {
+	b := *f
+	l := binary.LittleEndian.Uint32(b)
+	v := b[4 : 4+l]
+	*f = b[4+l:]
+	return v
+}
+
+// opsFrom reads a batch's operations. Keys and values are views of C
+// memory, valid only during the call.
+func opsFrom(p *C.mcgo_op, n C.int) []mc.Op {
+	if n <= 0 {
+		return nil
+	}
+	in := unsafe.Slice(p, int(n))
+	ops := make([]mc.Op, len(in))
+	for i := range in {
+		o := &in[i]
+		ops[i] = mc.Op{
+			Delete:  o.op == opDelete,
+			Key:     viewString(o.key, C.size_t(o.keylen)),
+			Exptime: int32(o.exptime),
+		}
+		if !ops[i].Delete {
+			ops[i].Value = cBytes(o.val, C.size_t(o.vallen))
+		}
+	}
+	return ops
+}
+
+// cBytes is a view of C memory, valid only during the call.
+func cBytes(p *C.char, n C.size_t) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// putField appends a field to the result buffer.
+func putField(s []byte) {
+	grow(4 + len(s))
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
+	out.n += 4
+	out.n += copy(out.b[out.n:], s)
+}
+
+func putFieldString(s string) {
+	grow(4 + len(s))
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(s)))
+	out.n += 4
+	out.n += copy(out.b[out.n:], s)
+}
+
+// valueField starts a field of n bytes and returns them for the caller to
+// fill (a value read straight into the result buffer).
+func valueField(n int) []byte {
+	grow(4 + n)
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(n))
+	out.n += 4
+	b := out.b[out.n : out.n+n]
+	out.n += n
+	return b
+}
+
+// putTrailer ends a get_multi result: the message and its length.
+func putTrailer(msg string) {
+	putString(msg)
+	grow(4)
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(msg)))
+	out.n += 4
+}
