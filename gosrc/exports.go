@@ -67,7 +67,7 @@ func finish(err error, data **C.char, n *C.size_t) C.int {
 	code := mc.Classify(err)
 	reset()
 	if code != mc.CodeMiss {
-		putString(mc.Describe(err))
+		putString(err.Error())
 	}
 	publish(data, n)
 	return C.int(code)
@@ -76,7 +76,7 @@ func finish(err error, data **C.char, n *C.size_t) C.int {
 func goString(p *C.char, n C.size_t) string { return C.GoStringN(p, C.int(n)) }
 
 // viewString is a string over C memory: no copy, valid only during the call,
-// never to be kept (the hot path, whose callees keep nothing).
+// never to be kept (keys of commands, which copy what they keep: messages).
 func viewString(p *C.char, n C.size_t) string {
 	if n == 0 {
 		return ""
@@ -152,10 +152,7 @@ func mcgo_store(verb C.int, key *C.char, kn C.size_t, val *C.char, vn C.size_t,
 	if err != nil {
 		return finish(err, data, n)
 	}
-	if mc.Verb(verb) == mc.VerbSet {
-		return finish(c.Set(viewString(key, kn), cBytes(val, vn), e), data, n)
-	}
-	return finish(c.Store(mc.Verb(verb), goString(key, kn), cBytes(val, vn), e), data, n)
+	return finish(c.Store(mc.Verb(verb), viewString(key, kn), cBytes(val, vn), e), data, n)
 }
 
 //export mcgo_get
@@ -198,7 +195,7 @@ func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.
 		if code = C.int(mc.Classify(err)); code == C.MCGO_BADKEY {
 			return finish(err, data, n)
 		}
-		msg = mc.Describe(err)
+		msg = err.Error()
 	}
 	putTrailer(msg)
 	publish(data, n)
@@ -226,7 +223,7 @@ func mcgo_delete(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.i
 	if err != nil {
 		return finish(err, data, n)
 	}
-	return finish(c.Delete(goString(key, kn)), data, n)
+	return finish(c.Delete(viewString(key, kn)), data, n)
 }
 
 //export mcgo_incr
@@ -238,7 +235,7 @@ func mcgo_incr(decr C.int, key *C.char, kn C.size_t, delta C.uint64_t, result *C
 	if err != nil {
 		return finish(err, data, n)
 	}
-	v, err := c.IncrDecr(decr != 0, goString(key, kn), uint64(delta))
+	v, err := c.IncrDecr(decr != 0, viewString(key, kn), uint64(delta))
 	*result = C.uint64_t(v)
 	return finish(err, data, n)
 }
@@ -255,7 +252,7 @@ func mcgo_touch(key *C.char, kn C.size_t, exp C.int64_t, abs C.int, data **C.cha
 	if err != nil {
 		return finish(err, data, n)
 	}
-	return finish(c.Touch(goString(key, kn), e), data, n)
+	return finish(c.Touch(viewString(key, kn), e), data, n)
 }
 
 //export mcgo_flush_all

@@ -50,7 +50,8 @@ result "build with no compiler warnings ($("$PG_CONFIG" --version))" "$([ -z "$w
 
 if wanted go; then
 	log "go vet, gofmt and go test (unit and fuzz seed corpus)"
-	(cd "$MC_ROOT" && go vet ./gosrc/... && test -z "$(gofmt -l gosrc)" && go test -count=1 ./gosrc/...)
+	(cd "$MC_ROOT" && go vet ./gosrc/... && test -z "$(gofmt -l gosrc)" &&
+		MC_TEST_SERVER=127.0.0.1:${MC_PORTS[0]} go test -count=1 ./gosrc/...)
 	result "go test ./gosrc/..." $?
 fi
 

@@ -2,12 +2,15 @@ package mc
 
 import (
 	"bufio"
-	"context"
+	"bytes"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 )
+
+// Commands for every server: flush_all, stats and the version probes of
+// memcache_servers(). Each server's request is sent on its pooled
+// connection before any reply is read, so the servers answer in parallel
+// while the backend's thread does all the I/O.
 
 // Stat is one line of a server's "stats" reply.
 type Stat struct {
@@ -22,78 +25,66 @@ type Probe struct {
 	Err       string
 }
 
-// eachServer runs f for every server in parallel on its own connection
-// (admin commands do not take pooled connections) and waits for all. With
-// h, servers marked down are skipped and failures mark them.
-func (c *Client) eachServer(h *health, f func(i int, rw *bufio.ReadWriter) error) []error {
+// broadcast sends cmd to every server (marked down: refused at once), then
+// reads each reply with read. It returns each server's error.
+func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error {
+	c.start()
 	errs := make([]error, len(c.servers))
-	var wg sync.WaitGroup
-	for i, s := range c.servers {
-		wg.Add(1)
-		go func(i int, s Server) {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[i] = errorf(CodeInternal, fmt.Sprintf("internal error: %v", r))
-				}
-			}()
-			nc, raw, err := c.connect(context.Background(), s.Network, s.Addr, h, nil)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			raw.blocking = false // a goroutine of its own
-			defer nc.Close()
-			if err := nc.SetDeadline(time.Now().Add(c.cfg.Timeout)); err != nil {
-				errs[i] = err
-				return
-			}
-			errs[i] = f(i, bufio.NewReadWriter(bufio.NewReader(nc), bufio.NewWriter(nc)))
-		}(i, s)
+	conns := make([]*conn, len(c.servers))
+	write := func(w *bufio.Writer) { w.Write(cmd) }
+	for i := range c.servers {
+		conns[i], errs[i] = c.request(i, false, write)
 	}
-	wg.Wait()
+	for i, cn := range conns {
+		if cn != nil {
+			errs[i] = c.reply(i, cn, false, write, func(cn *conn) error { return read(i, cn) })
+		}
+	}
 	return errs
 }
 
-func command(rw *bufio.ReadWriter, cmd string) error {
-	if _, err := rw.WriteString(cmd + "\r\n"); err != nil {
+// FlushAll empties every server. Every reachable server is flushed; the
+// first failure is returned.
+func (c *Client) FlushAll() error {
+	if len(c.servers) == 0 {
+		return ErrNoServers
+	}
+	for _, err := range c.broadcast(cmdFlushAll, func(i int, cn *conn) error {
+		line, err := cn.line()
+		if err == nil {
+			err, _ = outcome(line, replyOK)
+		}
 		return err
+	}) {
+		if err != nil {
+			return err
+		}
 	}
-	return rw.Flush()
-}
-
-func readLine(rw *bufio.ReadWriter) (string, error) {
-	line, err := rw.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return nil
 }
 
 // Stats returns every server's general statistics, in server order. The
 // first failing server's error is returned with the rest.
 func (c *Client) Stats() ([]Stat, error) {
 	if len(c.servers) == 0 {
-		return nil, errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+		return nil, ErrNoServers
 	}
 	per := make([][]Stat, len(c.servers))
-	errs := c.eachServer(c.health, func(i int, rw *bufio.ReadWriter) error {
-		if err := command(rw, "stats"); err != nil {
-			return err
-		}
+	errs := c.broadcast(cmdStats, func(i int, cn *conn) error {
+		per[i] = per[i][:0]
 		for {
-			line, err := readLine(rw)
+			line, err := cn.line()
 			if err != nil {
 				return err
 			}
-			if line == "END" {
+			if bytes.Equal(line, replyEnd) {
 				return nil
 			}
-			f := strings.SplitN(line, " ", 3)
-			if len(f) != 3 || f[0] != "STAT" {
-				return errorf(CodeServer, fmt.Sprintf("unexpected reply to stats from %s: %q", c.servers[i].Addr, line))
+			f := bytes.SplitN(bytes.TrimSuffix(line, crlf), []byte(" "), 3)
+			if len(f) != 3 || !bytes.HasPrefix(line, prefixStat) {
+				return errorf(CodeServer, fmt.Sprintf("unexpected reply to stats from %s: %q", c.servers[i].Addr, bytes.TrimSpace(line)))
 			}
-			per[i] = append(per[i], Stat{Server: c.servers[i].Addr, Name: f[1], Value: f[2]})
+			per[i] = append(per[i], Stat{Server: c.servers[i].Addr, Name: string(f[1]), Value: string(f[2])})
 		}
 	})
 	var all []Stat
@@ -108,35 +99,83 @@ func (c *Client) Stats() ([]Stat, error) {
 }
 
 // Probe asks every server for its version now and times the round trip,
-// marked down or not; a server that answers is no longer marked down.
+// marked down or not; a server that answers is no longer marked down, one
+// that fails is not marked. Replies are read as they arrive, so that each
+// latency is its own server's. There is one Probe per memcache.servers
+// entry.
 func (c *Client) Probe() []Probe {
-	out := make([]Probe, len(c.servers))
-	start := make([]time.Time, len(c.servers))
-	for i, s := range c.servers {
-		out[i].Server = s.Addr
-		start[i] = time.Now()
+	out := c.probe()
+	list := make([]Probe, len(c.slot))
+	for i, s := range c.slot {
+		list[i] = out[s]
 	}
-	errs := c.eachServer(nil, func(i int, rw *bufio.ReadWriter) error {
-		if err := command(rw, "version"); err != nil {
-			return err
-		}
-		line, err := readLine(rw)
+	return list
+}
+
+func (c *Client) probe() []Probe {
+	c.start()
+	n := len(c.servers)
+	out := make([]Probe, n)
+	conns := make([]*conn, n)
+	sent := make([]time.Time, n)
+	write := func(w *bufio.Writer) { w.Write(cmdVersion) }
+	for i := range c.servers {
+		out[i].Server = c.servers[i].Addr
+		sent[i] = time.Now()
+		cn, err := c.request(i, true, write)
 		if err != nil {
-			return err
+			out[i].Err = err.Error()
+			continue
 		}
-		if !strings.HasPrefix(line, "VERSION ") {
-			return errorf(CodeServer, fmt.Sprintf("unexpected reply to version: %q", line))
+		conns[i] = cn
+	}
+	fds := make([]pollFd, 0, n)
+	for {
+		fds = fds[:0]
+		for _, cn := range conns {
+			if cn != nil {
+				fds = append(fds, pollFd{fd: int32(cn.raw.fd), events: pollIn})
+			}
 		}
-		out[i].Latency = time.Since(start[i])
-		return nil
-	})
-	for i, err := range errs {
-		if err != nil {
-			out[i].Err = Describe(err)
-		} else {
+		if len(fds) == 0 {
+			return out
+		}
+		ready, err := poll(fds, c.deadline)
+		if err == nil && ready == 0 {
+			err = &timeoutError{op: "reading from", timeout: c.cfg.Timeout}
+		}
+		for i, cn := range conns {
+			if cn == nil {
+				continue
+			}
+			pfd := fds[0]
+			fds = fds[1:]
+			if err == nil && pfd.revents == 0 {
+				continue
+			}
+			conns[i] = nil
+			e := err
+			if e == nil {
+				e = c.reply(i, cn, true, write, func(cn *conn) error {
+					line, err := cn.line()
+					if err == nil && !bytes.HasPrefix(line, prefixVersion) {
+						err = errorf(CodeServer, fmt.Sprintf("unexpected reply to version: %q", bytes.TrimSpace(line)))
+					}
+					return err
+				})
+			} else {
+				if te, ok := e.(*timeoutError); ok {
+					e = &timeoutError{op: te.op, addr: c.servers[i].Addr, timeout: te.timeout}
+				}
+				e = c.fail(i, cn, e, true)
+			}
+			if e != nil {
+				out[i].Err = e.Error()
+				continue
+			}
 			out[i].Reachable = true
-			c.health.ok(c.servers[i].Addr)
+			out[i].Latency = time.Since(sent[i])
+			c.servers[i].downUntil, c.servers[i].downCause = time.Time{}, ""
 		}
 	}
-	return out
 }

@@ -38,7 +38,7 @@ func (r Result) Err() error {
 		return r.First
 	}
 	return errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s",
-		r.Failed, r.Done+r.Failed, Describe(r.First)))
+		r.Failed, r.Done+r.Failed, r.First.Error()))
 }
 
 // CheckOp checks an operation before it is queued, so that nothing about it
@@ -95,8 +95,8 @@ func (c *Client) Apply(ops []Op, b Batch) Result {
 		}
 		var stop error
 		switch {
-		case c.sel.Len() == 0:
-			stop = errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+		case len(c.servers) == 0:
+			stop = ErrNoServers
 		case InterruptPending():
 			stop = ErrInterrupted
 		case !b.Deadline.IsZero() && !time.Now().Before(b.Deadline):
@@ -112,7 +112,7 @@ func (c *Client) Apply(ops []Op, b Batch) Result {
 		if !b.Deadline.IsZero() && time.Until(b.Deadline) < d {
 			d = time.Until(b.Deadline)
 		}
-		c.budget.start(d)
+		c.deadline = time.Now().Add(d)
 		c.applyChunk(ops, start, end, b.Prefix, &res, fail)
 		start = end
 	}
@@ -130,17 +130,17 @@ func (c *Client) applyChunk(ops []Op, start, end int, prefix string, res *Result
 			k = prefix + k
 		}
 		if err := CheckKey(k); err != nil {
-			fail(i, errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", op.Key, err)))
+			fail(i, badKey(op.Key, err))
 			continue
 		}
 		index[op] = i
-		idx := c.sel.Index(k)
+		idx := c.serverOf(k)
 		groups[idx] = append(groups[idx], pipeItem{op, k, op.Exptime})
 	}
 	runs := make([]*pipeRun, 0, len(groups))
 	for idx := range c.servers {
 		if items := groups[idx]; len(items) > 0 {
-			runs = append(runs, &pipeRun{s: c.servers[idx], items: items})
+			runs = append(runs, &pipeRun{s: idx, items: items})
 		}
 	}
 	c.runPipelined(runs)

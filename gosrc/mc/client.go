@@ -1,12 +1,9 @@
 package mc
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"time"
-
-	"github.com/bradfitz/gomemcache/memcache"
+	"unsafe"
 )
 
 // Config is what the memcache.* settings say about the client.
@@ -21,26 +18,20 @@ type Config struct {
 
 // Client is the backend's one memcached client.
 type Client struct {
-	cfg     Config
-	servers []Server
-	sel     *Selector
-	mc      *memcache.Client
-	health  *health
-	budget  budget
-	sec     Security
-	pipes   pipeConns
-	kbuf    []byte   // the full key of the call in progress (fullKey)
-	hbuf    []byte   // a command header being built
-	mg      multiGet // get_multi's reused state
+	cfg      Config
+	servers  []server   // each server once
+	slot     []int      // memcache.servers entry -> index in servers
+	place    *placement // key -> memcache.servers entry
+	sec      Security
+	deadline time.Time // the end of the call in progress
+	kbuf     []byte    // the full key of the call in progress (fullKey)
+	hbuf     []byte    // a command line being built
+	mg       multiGet  // get_multi's reused state
 }
-
-// maxIdleConns keeps one spare connection per server beside the one in use:
-// a backend runs one call at a time, get_multi one per server.
-const maxIdleConns = 2
 
 // NewClient builds a client for cfg. It does not connect.
 func NewClient(cfg Config) (*Client, error) {
-	servers, err := ParseServers(cfg.Servers)
+	list, err := ParseServers(cfg.Servers)
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid memcache.servers: "+err.Error())
 	}
@@ -48,47 +39,35 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, errorf(CodeConfig, "invalid TLS settings: "+err.Error())
 	}
-	c := &Client{cfg: cfg, servers: servers, sel: NewSelector(servers, cfg.Distribution), health: &health{}, sec: sec}
-	c.health.setDelay(cfg.RetryDelay)
-	c.sel.health = c.health
-	c.mc = memcache.NewFromSelector(c.sel)
-	c.mc.Timeout = cfg.Timeout
-	c.mc.MaxIdleConns = maxIdleConns
-	c.mc.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-		nc, _, err := c.connect(ctx, network, address, c.health, &c.budget)
-		return nc, err
+	c := &Client{cfg: cfg, slot: make([]int, len(list)), place: newPlacement(list, cfg.Distribution), sec: sec}
+	// A server listed twice weighs twice in placement, but has one
+	// connection and one health state.
+	for i, s := range list {
+		c.slot[i] = len(c.servers)
+		for j := range c.servers {
+			if c.servers[j].Server == s {
+				c.slot[i] = j
+			}
+		}
+		if c.slot[i] == len(c.servers) {
+			c.servers = append(c.servers, server{Server: s})
+		}
 	}
 	return c, nil
 }
 
-// connect makes a new connection ready for commands (TLS, authentication).
-// It also returns the socket underneath, whose blocking mode the caller
-// sets for the goroutine that uses it.
-func (c *Client) connect(ctx context.Context, network, address string, h *health, b *budget) (net.Conn, *sockConn, error) {
-	nc, err := dial(ctx, network, address, c.cfg.Timeout, h, b)
-	if err != nil {
-		return nil, nil, err
-	}
-	raw := nc.(*sockConn)
-	sc, err := c.sec.secure(nc, address, c.cfg.Timeout)
-	if err != nil {
-		if h != nil {
-			h.fail(address, err)
-		}
-		return nil, nil, err
-	}
-	return sc, raw, nil
-}
-
 // Reconfigure returns a client for cfg, reusing c (and its pooled
-// connections) when only the timeout or the prefix changed. The prefix is
-// checked with every key.
+// connections and server health) when only the timeout, the retry delay or
+// the prefix changed. The prefix is checked with every key.
 func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution &&
 		c.cfg.Security == cfg.Security {
 		c.cfg = cfg
-		c.mc.Timeout = cfg.Timeout
-		c.health.setDelay(cfg.RetryDelay)
+		if cfg.RetryDelay <= 0 {
+			for i := range c.servers {
+				c.servers[i].downUntil, c.servers[i].downCause = time.Time{}, ""
+			}
+		}
 		return c, nil
 	}
 	n, err := NewClient(cfg)
@@ -102,146 +81,60 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 }
 
 // Close drops the pooled connections.
-func (c *Client) Close() {
-	_ = c.mc.Close()
-	c.pipes.close()
-}
+func (c *Client) Close() { c.closeAll() }
 
-// Servers returns the parsed server list.
-func (c *Client) Servers() []Server { return c.servers }
+// start begins a call: memcache.timeout bounds all of it.
+func (c *Client) start() { c.deadline = time.Now().Add(c.cfg.Timeout) }
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {
-	full := key
-	if c.cfg.Prefix != "" {
-		full = c.cfg.Prefix + key
-	}
+	full, err := c.fullKey(key)
+	return string([]byte(full)), err
+}
+
+// fullKey puts the prefix and key into the client's key buffer and checks
+// the result. The string views that buffer: valid until the next fullKey,
+// never to be kept.
+func (c *Client) fullKey(key string) (string, error) {
+	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
+	full := View(c.kbuf)
 	if err := CheckKey(full); err != nil {
-		return "", errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+		return "", badKey(key, err)
 	}
-	if c.sel.Len() == 0 {
-		return "", errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	if len(c.servers) == 0 {
+		return "", ErrNoServers
 	}
-	c.budget.start(c.cfg.Timeout)
 	return full, nil
 }
 
-// Verb is a storage command. The values are the MCGO_VERB_* constants of
-// extension/gobridge_abi.h; package main checks that they agree.
-type Verb int
-
-const (
-	VerbSet Verb = iota
-	VerbAdd
-	VerbReplace
-	VerbAppend
-	VerbPrepend
-)
-
-// Store runs set, add, replace, append or prepend.
-func (c *Client) Store(verb Verb, key string, value []byte, exptime int32) error {
-	if verb == VerbSet {
-		return c.Set(key, value, exptime)
-	}
-	k, err := c.Key(key)
-	if err != nil {
-		return err
-	}
-	it := &memcache.Item{Key: k, Value: value, Expiration: exptime}
-	switch verb {
-	case VerbAdd:
-		return c.mc.Add(it)
-	case VerbReplace:
-		return c.mc.Replace(it)
-	case VerbAppend:
-		return c.mc.Append(it)
-	case VerbPrepend:
-		return c.mc.Prepend(it)
-	}
-	return errorf(CodeBadArg, "unknown storage command")
-}
-
-// Get returns the value of key; a miss is memcache.ErrCacheMiss.
-func (c *Client) Get(key string) ([]byte, error) {
-	var v byteSink
-	if err := c.GetTo(key, &v); err != nil {
-		return nil, err
-	}
-	return v.b, nil
-}
-
-// GetMulti returns the values found, keyed by the user's key. When a server
-// fails (or is marked down) the values from the others are returned with
-// the error.
-func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
-	s := &mapSink{m: map[string][]byte{}}
-	err := c.GetMultiTo(keys, s)
-	return s.m, err
-}
-
-// byteSink and mapSink collect values in Go memory (tests, tools).
-type byteSink struct{ b []byte }
-
-func (s *byteSink) Value(n int) []byte { s.b = make([]byte, n); return s.b }
-
-type mapSink struct {
-	m    map[string][]byte
-	last string
-}
-
-func (s *mapSink) Pair(key []byte, n int) []byte {
-	v := make([]byte, n)
-	s.last = string(key)
-	s.m[s.last] = v
-	return v
-}
-
-func (s *mapSink) Drop() { delete(s.m, s.last) }
-
-// Delete removes key; a missing key is memcache.ErrCacheMiss.
-func (c *Client) Delete(key string) error {
-	k, err := c.Key(key)
-	if err != nil {
-		return err
-	}
-	return c.mc.Delete(k)
-}
-
-// IncrDecr adds (or, for decr, subtracts) delta.
-func (c *Client) IncrDecr(decr bool, key string, delta uint64) (uint64, error) {
-	k, err := c.Key(key)
-	if err != nil {
-		return 0, err
-	}
-	if decr {
-		return c.mc.Decrement(k, delta)
-	}
-	return c.mc.Increment(k, delta)
-}
-
-// Touch sets a new expiry on key.
-func (c *Client) Touch(key string, exptime int32) error {
-	k, err := c.Key(key)
-	if err != nil {
-		return err
-	}
-	return c.mc.Touch(k, exptime)
-}
-
-// FlushAll empties every server.
-func (c *Client) FlushAll() error {
-	if c.sel.Len() == 0 {
-		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
-	}
-	c.budget.start(c.cfg.Timeout)
-	return c.mc.FlushAll()
+func badKey(key string, err error) error {
+	return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
 }
 
 // ServerForKey returns the server key maps to.
 func (c *Client) ServerForKey(key string) (string, error) {
-	k, err := c.Key(key)
+	k, err := c.fullKey(key)
 	if err != nil {
 		return "", err
 	}
-	return c.servers[c.sel.Index(k)].Addr, nil
+	return c.servers[c.serverOf(k)].Addr, nil
 }
+
+// View returns a string that shares b's bytes: no copy, valid while b is
+// (keys are views of the call's arguments or of a reused buffer, and
+// nothing keeps them after the call).
+func View(b []byte) string { return *(*string)(unsafe.Pointer(&b)) }
+
+// locate starts a single-key call: the full key (see fullKey) and its
+// server.
+func (c *Client) locate(key string) (string, int, error) {
+	c.start()
+	full, err := c.fullKey(key)
+	if err != nil {
+		return "", 0, err
+	}
+	return full, c.serverOf(full), nil
+}
+
+// serverOf returns the index in c.servers of the server that holds key.
+func (c *Client) serverOf(key string) int { return c.slot[c.place.index(key)] }

@@ -7,39 +7,67 @@ import (
 	"time"
 )
 
-// replies answers each storage or counter command with a fixed line.
+// replies answers each command with a fixed line.
 func replies(reply string) func(string, *bufio.Reader, *bufio.Writer) bool {
 	return func(line string, r *bufio.Reader, w *bufio.Writer) bool {
-		if f := strings.Fields(line); len(f) == 5 && (f[0] == "set" || f[0] == "add") {
-			var n int
-			for _, ch := range f[4] {
-				n = n*10 + int(ch-'0')
-			}
-			r.Discard(n + 2)
+		if f := strings.Fields(line); len(f) == 5 {
+			r.Discard(atoi(f[4]) + 2) // a storage command's data block
 		}
 		w.WriteString(reply)
 		return true
 	}
 }
 
+// One mapping from reply to result, for every command: the result code,
+// and whether the connection stays in the pool (a line that answers no
+// such command means it is out of step).
 func TestServerReplies(t *testing.T) {
+	store := func(v Verb) func(c *Client) error {
+		return func(c *Client) error { return c.Store(v, "k", []byte("v"), 0) }
+	}
+	incr := func(c *Client) error { _, err := c.IncrDecr(false, "k", 1); return err }
+	get := func(c *Client) error { _, err := c.Get("k"); return err }
+	del := func(c *Client) error { return c.Delete("k") }
+	touch := func(c *Client) error { return c.Touch("k", 1) }
+	flush := func(c *Client) error { return c.FlushAll() }
 	cases := []struct {
-		reply string
-		run   func(c *Client) error
-		want  Code
+		reply  string
+		run    func(c *Client) error
+		want   Code
+		pooled bool
 	}{
-		{"SERVER_ERROR object too large for cache\r\n", func(c *Client) error { return c.Store(0, "k", []byte("v"), 0) }, CodeTooLarge},
-		{"NOT_STORED\r\n", func(c *Client) error { return c.Store(1, "k", []byte("v"), 0) }, CodeMiss},
-		{"CLIENT_ERROR cannot increment or decrement non-numeric value\r\n", func(c *Client) error { _, err := c.IncrDecr(false, "k", 1); return err }, CodeNonNumeric},
-		{"NOT_FOUND\r\n", func(c *Client) error { _, err := c.IncrDecr(false, "k", 1); return err }, CodeMiss},
-		{"END\r\n", func(c *Client) error { _, err := c.Get("k"); return err }, CodeMiss},
-		{"SERVER_ERROR out of memory storing object\r\n", func(c *Client) error { return c.Store(0, "k", []byte("v"), 0) }, CodeServer},
+		{"STORED\r\n", store(VerbSet), CodeOK, true},
+		{"STORED\r\n", store(VerbPrepend), CodeOK, true},
+		{"SERVER_ERROR object too large for cache\r\n", store(VerbSet), CodeTooLarge, true},
+		{"SERVER_ERROR object too large for cache\r\n", store(VerbAppend), CodeTooLarge, true},
+		{"NOT_STORED\r\n", store(VerbAdd), CodeMiss, true},
+		{"NOT_STORED\r\n", store(VerbReplace), CodeMiss, true},
+		{"NOT_STORED\r\n", store(VerbAppend), CodeMiss, true},
+		{"SERVER_ERROR out of memory storing object\r\n", store(VerbSet), CodeServer, true},
+		{"CLIENT_ERROR unauthenticated\r\n", store(VerbSet), CodeServer, true},
+		{"ERROR\r\n", store(VerbSet), CodeServer, false},
+		{"DELETED\r\n", store(VerbSet), CodeServer, false},
+		{"CLIENT_ERROR cannot increment or decrement non-numeric value\r\n", incr, CodeNonNumeric, true},
+		{"NOT_FOUND\r\n", incr, CodeMiss, true},
+		{"42\r\n", incr, CodeOK, true},
+		{"STORED\r\n", incr, CodeServer, false},
+		{"END\r\n", get, CodeMiss, true},
+		{"DELETED\r\n", del, CodeOK, true},
+		{"NOT_FOUND\r\n", del, CodeMiss, true},
+		{"TOUCHED\r\n", touch, CodeOK, true},
+		{"NOT_FOUND\r\n", touch, CodeMiss, true},
+		{"OK\r\n", flush, CodeOK, true},
+		{"SERVER_ERROR busy\r\n", flush, CodeServer, false},
 	}
 	for _, tc := range cases {
 		fs := newFakeServer(t, replies(tc.reply))
 		c := testClient(t, fs.addr(), time.Second)
-		if got := Classify(tc.run(c)); got != tc.want {
-			t.Errorf("reply %q: code %d, want %d", tc.reply, got, tc.want)
+		err := tc.run(c)
+		if got := Classify(err); got != tc.want {
+			t.Errorf("%s: reply %q: code %d (%v), want %d", fs.received()[0], tc.reply, got, err, tc.want)
+		}
+		if pooled := c.servers[0].idle != nil; pooled != tc.pooled {
+			t.Errorf("%s: reply %q: connection pooled %v, want %v", fs.received()[0], tc.reply, pooled, tc.pooled)
 		}
 	}
 }

@@ -21,14 +21,14 @@ func TestKetamaContinuum(t *testing.T) {
 // In consistent modes removing a server moves only that server's keys.
 func TestConsistentModesMoveOnlyTheRemovedServersKeys(t *testing.T) {
 	for _, dist := range []Distribution{Ketama, PHPMemcache} {
-		three := NewSelector(threeServers(), dist)
-		two := NewSelector(threeServers()[:2], dist)
+		three := newPlacement(threeServers(), dist)
+		two := newPlacement(threeServers()[:2], dist)
 		moved, removed := 0, 0
 		for _, k := range testKeys() {
-			a := three.Index(k)
+			a := three.index(k)
 			if a == 2 {
 				removed++
-			} else if two.Index(k) != a {
+			} else if two.index(k) != a {
 				moved++
 			}
 		}

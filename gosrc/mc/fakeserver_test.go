@@ -19,7 +19,16 @@ type fakeServer struct {
 	lines   []string
 }
 
-func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bufio.Writer) bool) *fakeServer {
+// handler answers one command line; false closes the connection.
+type handler func(line string, r *bufio.Reader, w *bufio.Writer) bool
+
+func newFakeServer(t *testing.T, handle handler) *fakeServer {
+	t.Helper()
+	return newFakeServerPerConn(t, func() handler { return handle })
+}
+
+// newFakeServerPerConn gives each accepted connection its own handler.
+func newFakeServerPerConn(t *testing.T, newHandler func() handler) *fakeServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -34,6 +43,7 @@ func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bu
 				return
 			}
 			fs.accepts.Add(1)
+			handle := newHandler()
 			go func(c net.Conn) {
 				defer c.Close()
 				r, w := bufio.NewReader(c), bufio.NewWriter(c)
@@ -45,10 +55,11 @@ func newFakeServer(t *testing.T, handle func(line string, r *bufio.Reader, w *bu
 					fs.mu.Lock()
 					fs.lines = append(fs.lines, strings.TrimRight(line, "\r\n"))
 					fs.mu.Unlock()
-					if !handle(line, r, w) {
+					more := handle(line, r, w)
+					w.Flush()
+					if !more {
 						return
 					}
-					w.Flush()
 				}
 			}(c)
 		}
@@ -79,3 +90,40 @@ func testClient(t *testing.T, addr string, timeout time.Duration) *Client {
 	t.Cleanup(c.Close)
 	return c
 }
+
+// Get returns the value of key.
+func (c *Client) Get(key string) ([]byte, error) {
+	var v byteSink
+	if err := c.GetTo(key, &v); err != nil {
+		return nil, err
+	}
+	return v.b, nil
+}
+
+// GetMulti returns the values found, keyed by the user's key. When a
+// server fails (or is marked down) the values from the others are returned
+// with the error.
+func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
+	s := &mapSink{m: map[string][]byte{}}
+	err := c.GetMultiTo(keys, s)
+	return s.m, err
+}
+
+// byteSink and mapSink collect values in Go memory.
+type byteSink struct{ b []byte }
+
+func (s *byteSink) Value(n int) []byte { s.b = make([]byte, n); return s.b }
+
+type mapSink struct {
+	m    map[string][]byte
+	last string
+}
+
+func (s *mapSink) Pair(key []byte, n int) []byte {
+	v := make([]byte, n)
+	s.last = string(key)
+	s.m[s.last] = v
+	return v
+}
+
+func (s *mapSink) Drop() { delete(s.m, s.last) }

@@ -1,6 +1,7 @@
 package mc
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 )
@@ -67,7 +68,7 @@ func (m *multiGet) dedup(n int) {
 // or is marked down, the values of the others are still delivered and the
 // first failure is returned.
 func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
-	c.budget.start(c.cfg.Timeout)
+	c.start()
 	m := &c.mg
 	defer m.trim()
 	n := len(keys)
@@ -80,12 +81,12 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 	if n == 0 {
 		return nil
 	}
-	if c.sel.Len() == 0 {
-		return errorf(CodeNoServers, "no memcached server is configured (memcache.servers is empty)")
+	if len(c.servers) == 0 {
+		return ErrNoServers
 	}
 	for i, k := range keys {
 		if err := CheckKey(View(m.key(i))); err != nil {
-			return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", k, err))
+			return badKey(k, err)
 		}
 	}
 	m.dedup(n)
@@ -97,7 +98,7 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 		if m.srv[i] < 0 {
 			continue
 		}
-		m.srv[i] = c.sel.Index(View(m.key(i)))
+		m.srv[i] = c.serverOf(View(m.key(i)))
 		if first < 0 {
 			first = m.srv[i]
 		} else if m.srv[i] != first {
@@ -105,14 +106,16 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 		}
 	}
 	if !multi {
-		s := c.servers[first]
-		pc, err := c.sendGet(s, m, -1)
+		write := func(w *bufio.Writer) { m.writeGet(w, -1) }
+		cn, err := c.request(first, false, write)
 		if err != nil {
 			return err
 		}
-		return c.readGet(s, pc, m, -1, func(i int, n int) []byte {
-			return sink.Pair(m.key(i)[len(c.cfg.Prefix):], n)
-		}, sink.Drop)
+		return c.reply(first, cn, false, write, func(cn *conn) error {
+			return c.readGet(first, cn, m, -1, func(i int, n int) []byte {
+				return sink.Pair(m.key(i)[len(c.cfg.Prefix):], n)
+			}, sink.Drop)
+		})
 	}
 	return c.getSpread(m, sink)
 }
@@ -140,11 +143,11 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 			firstErr = err
 		}
 	}
-	conns := make([]*pipeConn, len(order))
+	conns := make([]*conn, len(order))
 	for j, s := range order {
-		pc, err := c.sendGet(c.servers[s], m, s)
+		cn, err := c.request(s, false, func(w *bufio.Writer) { m.writeGet(w, s) })
 		record(err)
-		conns[j] = pc
+		conns[j] = cn
 	}
 	m.vals = m.vals[:0]
 	if cap(m.slot) < 2*n {
@@ -159,14 +162,17 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 			continue
 		}
 		last := -1
-		record(c.readGet(c.servers[s], conns[j], m, s, func(i int, n int) []byte {
-			last = i
-			m.slot[2*i], m.slot[2*i+1] = len(m.vals), n
-			m.vals = append(m.vals, make([]byte, n)...)
-			return m.vals[len(m.vals)-n:]
-		}, func() {
-			m.vals = m.vals[:m.slot[2*last]]
-			m.slot[2*last] = -1
+		write := func(w *bufio.Writer) { m.writeGet(w, s) }
+		record(c.reply(s, conns[j], false, write, func(cn *conn) error {
+			return c.readGet(s, cn, m, s, func(i int, n int) []byte {
+				last = i
+				m.slot[2*i], m.slot[2*i+1] = len(m.vals), n
+				m.vals = append(m.vals, make([]byte, n)...)
+				return m.vals[len(m.vals)-n:]
+			}, func() {
+				m.vals = m.vals[:m.slot[2*last]]
+				m.slot[2*last] = -1
+			})
 		}))
 	}
 	for i := 0; i < n; i++ {
@@ -187,132 +193,51 @@ func containsInt(list []int, v int) bool {
 	return false
 }
 
-// sendGet sends "get" with the keys of server index si (-1: every key not
-// repeated) to s.
-func (c *Client) sendGet(s Server, m *multiGet, si int) (*pipeConn, error) {
-	pc, err := c.open(s)
-	if err != nil {
-		return nil, err
-	}
-	// memcached reads a command line in pieces, so a long key list is fine.
-	pc.rw.WriteString("get")
+// writeGet writes "get" with the keys of server index si (-1: every key
+// not repeated). memcached reads a command line in pieces, so a long key
+// list is fine.
+func (m *multiGet) writeGet(w *bufio.Writer, si int) {
+	w.WriteString("get")
 	for i, srv := range m.srv {
 		if srv >= 0 && (si < 0 || srv == si) {
-			pc.rw.WriteByte(' ')
-			pc.rw.Write(m.key(i))
+			w.WriteByte(' ')
+			w.Write(m.key(i))
 		}
 	}
-	pc.rw.WriteString("\r\n")
-	if err := pc.rw.Flush(); err != nil {
-		pc.nc.Close()
-		return nil, err
-	}
-	return pc, nil
+	w.Write(crlf)
 }
 
-// readGet reads the replies to sendGet up to END. memcached answers in the
-// order asked, so each VALUE is matched by walking the keys forward; dst
-// gives the buffer for key i's value of n bytes; undo forgets the last one
-// when it could not be read whole.
-func (c *Client) readGet(s Server, pc *pipeConn, m *multiGet, si int, dst func(i int, n int) []byte, undo func()) error {
-	fail := func(err error) error {
-		pc.nc.Close()
-		return err
-	}
+// readGet reads server i's reply to writeGet up to END. memcached answers
+// in the order asked, so each VALUE is matched by walking the keys forward;
+// dst gives the buffer for key k's value of n bytes; undo forgets the last
+// one when it could not be read whole.
+func (c *Client) readGet(i int, cn *conn, m *multiGet, si int, dst func(k int, n int) []byte, undo func()) error {
 	next := 0
 	for {
-		line, err := pc.rw.ReadSlice('\n')
+		line, err := cn.line()
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		if string(line) == "END\r\n" {
-			c.pipes.put(s.Addr, pc)
+		if bytes.Equal(line, replyEnd) {
 			return nil
 		}
 		key, n, err := parseValueLine(line)
 		if err != nil {
-			return fail(errorf(CodeServer, fmt.Sprintf("%s: %v", s.Addr, err)))
+			return errorf(CodeServer, fmt.Sprintf("%s: %v", c.servers[i].Addr, err))
 		}
-		i := next
-		for ; i < len(m.srv); i++ {
-			if m.srv[i] >= 0 && (si < 0 || m.srv[i] == si) && bytes.Equal(m.key(i), key) {
+		k := next
+		for ; k < len(m.srv); k++ {
+			if m.srv[k] >= 0 && (si < 0 || m.srv[k] == si) && bytes.Equal(m.key(k), key) {
 				break
 			}
 		}
-		if i == len(m.srv) {
-			return fail(errorf(CodeServer, fmt.Sprintf("%s: a value for a key not asked for, or out of order: %q", s.Addr, key)))
+		if k == len(m.srv) {
+			return errorf(CodeServer, fmt.Sprintf("%s: a value for a key not asked for, or out of order: %q", c.servers[i].Addr, key))
 		}
-		next = i + 1
-		if err := readValue(pc, dst(i, n)); err != nil {
+		next = k + 1
+		if err := cn.readValue(dst(k, n)); err != nil {
 			undo()
-			return fail(err)
+			return err
 		}
 	}
-}
-
-// maxValueLen bounds what a reply may announce (memcached's own limit is
-// 1 GB); a larger length is a broken reply, not an allocation to make.
-const maxValueLen = 1 << 30
-
-// parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n" in place,
-// as memcached writes it: single spaces, decimal digits. The key views line.
-func parseValueLine(line []byte) (key []byte, n int, err error) {
-	if !bytes.HasSuffix(line, []byte("\r\n")) || !bytes.HasPrefix(line, []byte("VALUE ")) {
-		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
-	}
-	rest := line[:len(line)-2]
-	var f [4][]byte // key, flags, bytes, cas
-	nf := 0
-	for rest = rest[len("VALUE "):]; ; nf++ {
-		if nf == len(f) {
-			return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
-		}
-		i := bytes.IndexByte(rest, ' ')
-		if i < 0 {
-			f[nf] = rest
-			nf++
-			break
-		}
-		f[nf], rest = rest[:i], rest[i+1:]
-	}
-	if nf < 3 || nf > 4 || len(f[0]) == 0 {
-		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
-	}
-	for _, b := range f[0] {
-		if b <= ' ' || b == 0x7f {
-			return nil, 0, fmt.Errorf("bad key in %q", bytes.TrimSpace(line))
-		}
-	}
-	if v, ok := decimal(f[1]); !ok || v > 1<<32-1 {
-		return nil, 0, fmt.Errorf("bad flags in %q", bytes.TrimSpace(line))
-	}
-	v, ok := decimal(f[2])
-	if !ok || v > maxValueLen {
-		return nil, 0, fmt.Errorf("bad value length in %q", bytes.TrimSpace(line))
-	}
-	if nf == 4 {
-		if _, ok := decimal(f[3]); !ok {
-			return nil, 0, fmt.Errorf("bad cas in %q", bytes.TrimSpace(line))
-		}
-	}
-	return f[0], int(v), nil
-}
-
-// decimal parses 1 to 20 ASCII digits (no sign); ok is false otherwise or
-// on overflow.
-func decimal(b []byte) (v uint64, ok bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	return v, true
 }

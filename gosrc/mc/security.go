@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"time"
 )
 
 // Security is how connections are protected: TLS and memcached's ASCII
@@ -64,15 +63,12 @@ func (sc SecurityConfig) Load() (Security, error) {
 }
 
 // secure turns a new connection into one ready for commands: the TLS
-// handshake, then authentication. Both happen once per connection.
-func (s *Security) secure(nc net.Conn, address string, timeout time.Duration) (net.Conn, error) {
+// handshake, then authentication. Both happen once per connection, within
+// the deadline of the call that opened it.
+func (s *Security) secure(raw *sockConn, address string) (net.Conn, error) {
+	var nc net.Conn = raw
 	if s.TLS == nil && s.User == "" {
 		return nc, nil
-	}
-	raw := nc
-	if err := nc.SetDeadline(time.Now().Add(timeout)); err != nil {
-		nc.Close()
-		return nil, err
 	}
 	if s.TLS != nil {
 		cfg := s.TLS
@@ -94,9 +90,7 @@ func (s *Security) secure(nc net.Conn, address string, timeout time.Duration) (n
 		}
 	}
 	// The handshake read replies, but no command has been answered yet.
-	if sc, ok := raw.(*sockConn); ok {
-		sc.used = false
-	}
+	raw.used = false
 	return nc, nil
 }
 
@@ -146,4 +140,15 @@ func tlsError(address string, err error) error {
 		msg = fmt.Sprintf("TLS handshake with %s failed: %v", address, err)
 	}
 	return &Error{Code: CodeNetwork, Msg: msg}
+}
+
+// tlsAlert says which server ended a TLS connection with an alert: a server
+// that requires a client certificate sends one (certificate required, bad
+// certificate) after the handshake, in place of the first reply.
+func tlsAlert(address string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		return &Error{Code: CodeNetwork, Msg: fmt.Sprintf("TLS: %s ended the connection with the alert %q (if it requires a client certificate: memcache.tls_cert_file, memcache.tls_key_file)", address, op.Err.Error())}
+	}
+	return err
 }

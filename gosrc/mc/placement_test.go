@@ -1,7 +1,6 @@
 package mc
 
 import (
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"strings"
@@ -23,15 +22,15 @@ func threeServers() []Server {
 }
 
 func TestCacheMemcachedPlacement(t *testing.T) {
-	sel := NewSelector(threeServers(), CacheMemcached)
+	sel := newPlacement(threeServers(), CacheMemcached)
 	for _, k := range testKeys() {
 		want := int(((crc32.ChecksumIEEE([]byte(k)) >> 16) & 0x7fff) % 3)
-		if got := sel.Index(k); got != want {
+		if got := sel.index(k); got != want {
 			t.Fatalf("Index(%q) = %d, want %d", k, got, want)
 		}
 	}
 	// crc32("foo") = 0x8c736521: (0x8c73 & 0x7fff) % 3 = 1.
-	if got := sel.Index("foo"); got != 1 {
+	if got := sel.index("foo"); got != 1 {
 		t.Errorf(`Index("foo") = %d, want 1`, got)
 	}
 }
@@ -45,19 +44,18 @@ func TestGoMemcachePlacementMatchesGomemcache(t *testing.T) {
 	if err := ref.SetServers(addrs...); err != nil {
 		t.Fatal(err)
 	}
-	sel := NewSelector(threeServers(), GoMemcache)
-	other := NewSelector(threeServers(), CacheMemcached)
+	sel := newPlacement(threeServers(), GoMemcache)
+	other := newPlacement(threeServers(), CacheMemcached)
 	differ := 0
 	for _, k := range testKeys() {
 		want, err := ref.PickServer(k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := sel.PickServer(k)
-		if err != nil || got.String() != want.String() {
-			t.Fatalf("PickServer(%q) = %v, %v; gomemcache picks %v", k, got, err, want)
+		if got := threeServers()[sel.index(k)].Addr; got != want.String() {
+			t.Fatalf("index(%q) is %v; gomemcache picks %v", k, got, want)
 		}
-		if sel.Index(k) != other.Index(k) {
+		if sel.index(k) != other.index(k) {
 			differ++
 		}
 	}
@@ -66,15 +64,16 @@ func TestGoMemcachePlacementMatchesGomemcache(t *testing.T) {
 	}
 }
 
-func TestSelectorEdges(t *testing.T) {
-	one := NewSelector(threeServers()[:1], CacheMemcached)
+func TestPlacementEdges(t *testing.T) {
+	one := newPlacement(threeServers()[:1], CacheMemcached)
 	for _, k := range testKeys() {
-		if one.Index(k) != 0 {
-			t.Fatalf("one server: Index(%q) = %d", k, one.Index(k))
+		if one.index(k) != 0 {
+			t.Fatalf("one server: Index(%q) = %d", k, one.index(k))
 		}
 	}
-	none := NewSelector(nil, CacheMemcached)
-	if _, err := none.PickServer("k"); !errors.Is(err, memcache.ErrNoServers) {
-		t.Errorf("no servers: %v", err)
+	for _, dist := range []Distribution{CacheMemcached, GoMemcache, PHPMemcache, Libmemcached, Ketama} {
+		if got := newPlacement(threeServers()[:1], dist).index("k"); got != 0 {
+			t.Errorf("dist %d, one server: index = %d", dist, got)
+		}
 	}
 }

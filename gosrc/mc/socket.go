@@ -36,26 +36,22 @@ func (e *timeoutError) Error() string {
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return true }
 
-// sockConn is a net.Conn over a blocking socket, read and written with
-// plain system calls on the calling thread. Go's netpoller would park the
-// goroutine and wake the backend's thread from another thread on every
-// reply, which doubles the cost of a call; a blocking read does not. The
-// socket's SO_RCVTIMEO/SO_SNDTIMEO are one Slice, so no call blocks longer
-// than that without checking for interrupts and the deadline.
+// sockConn is a net.Conn over a blocking socket, read and written with raw
+// system calls on the calling thread: the backend's own thread, since every
+// command is sent and read by the cgo call's goroutine (no goroutines, no
+// threads of its own). Go's netpoller would park the goroutine and wake the
+// backend's thread from another thread on every reply, which doubles the
+// cost of a call; a blocking read does not. The socket's
+// SO_RCVTIMEO/SO_SNDTIMEO are one Slice, so no call blocks longer than
+// that without checking for interrupts and the deadline.
 type sockConn struct {
 	fd       int
 	network  string
 	remote   string
 	timeout  time.Duration // memcache.timeout, for messages
-	deadline time.Time     // what the client asked for
+	deadline time.Time     // the end of the call in progress
 	wait     time.Duration // the socket's current SO_*TIMEO
-	health   *health       // told of failures (nil: not tracked)
-	budget   *budget       // the call's overall deadline (nil: none)
 	used     bool          // a reply to a command has been read on this connection
-	// blocking: waits happen on the backend's own thread (the cgo call's
-	// goroutine), where a raw system call is cheapest. Other goroutines
-	// must tell the scheduler, so that a blocked one leaves its P to the rest.
-	blocking bool
 }
 
 type connAddr struct{ network, s string }
@@ -75,8 +71,10 @@ func (c *sockConn) Close() error {
 	return err
 }
 
+// SetDeadline sets the end of the call: memcache.timeout bounds a call as
+// a whole (connect, send, every reply; for several servers, all of them).
 func (c *sockConn) SetDeadline(t time.Time) error {
-	c.deadline = c.budget.clamp(t)
+	c.deadline = t
 	want := Slice
 	if c.timeout > 0 && c.timeout < want {
 		want = c.timeout
@@ -124,20 +122,8 @@ func (c *sockConn) next(op string) error {
 	return nil
 }
 
-// failed reports a failure to the health tracker and returns it. A timeout
-// marks the server down; so does a reset or a close, unless the connection
-// had served replies before: then it is more likely a stale pooled
-// connection (memcached restarted) than a dead server, and the next call
-// finds out on a new connection.
-func (c *sockConn) failed(err error) error {
-	if c.health != nil && (!c.used || isTimeout(err)) {
-		c.health.fail(c.remote, err)
-	}
-	return err
-}
-
 func (c *sockConn) opError(op string, err error) error {
-	return c.failed(&net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)})
+	return &net.OpError{Op: op, Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
 }
 
 // rawRecv and rawSend make the system call without telling the Go
@@ -162,10 +148,17 @@ func rawSend(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// closedError is a new connection closed by the server before any reply.
-type closedError struct{ addr string }
+// closedError is the server closing the connection. On a new connection,
+// before any reply, it is most likely refusing this client.
+type closedError struct {
+	addr     string
+	answered bool // the connection had served replies
+}
 
 func (e *closedError) Error() string {
+	if e.answered {
+		return e.addr + " closed the connection"
+	}
 	return e.addr + " closed the connection without answering (does it require TLS, a client certificate or authentication? see memcache.tls, memcache.tls_cert_file, memcache.username)"
 }
 
@@ -181,27 +174,19 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		var n int
-		var err error
-		if c.blocking {
-			n, err = rawRecv(c.fd, p, 0)
-		} else {
-			n, err = syscall.Read(c.fd, p)
-		}
+		n, err := rawRecv(c.fd, p, 0)
 		switch {
-		case err == nil && n == 0 && !c.used:
-			return 0, c.failed(&closedError{c.remote})
 		case err == nil && n == 0:
-			return 0, c.failed(io.EOF)
+			return 0, &closedError{c.remote, c.used}
 		case err == nil:
 			c.used = true
 			return n, nil
 		case retry(err):
 			if err := c.next("reading from"); err != nil {
-				return 0, c.failed(err)
+				return 0, err
 			}
 		case err == syscall.ECONNRESET && !c.used:
-			return 0, c.failed(&closedError{c.remote})
+			return 0, &closedError{c.remote, false}
 		default:
 			return 0, c.opError("read", err)
 		}
@@ -212,21 +197,15 @@ func (c *sockConn) Write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
 		// MSG_NOSIGNAL: a reset connection is an EPIPE error, not a SIGPIPE.
-		var n int
-		var err error
-		if c.blocking {
-			n, err = rawSend(c.fd, p[done:])
-		} else {
-			n, err = syscall.SendmsgN(c.fd, p[done:], nil, nil, syscall.MSG_NOSIGNAL)
-		}
+		n, err := rawSend(c.fd, p[done:])
 		switch {
 		case err == nil:
 			done += n
 		case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
-			return done, c.failed(&closedError{c.remote})
+			return done, &closedError{c.remote, false}
 		case retry(err):
 			if err := c.next("writing to"); err != nil {
-				return done, c.failed(err)
+				return done, err
 			}
 		default:
 			return done, c.opError("write", err)
@@ -253,13 +232,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 		}
 		msg := syscall.Msghdr{Iov: &iov[0]}
 		msg.Iovlen = uint64(n)
-		var sent uintptr
-		var e syscall.Errno
-		if c.blocking {
-			sent, _, e = syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-		} else {
-			sent, _, e = syscall.Syscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-		}
+		sent, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
 		switch {
 		case e == 0:
 			left := int(sent)
@@ -269,10 +242,10 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 				left -= k
 			}
 		case (e == syscall.ECONNRESET || e == syscall.EPIPE) && !c.used:
-			return c.failed(&closedError{c.remote})
+			return &closedError{c.remote, false}
 		case retry(e):
 			if err := c.next("writing to"); err != nil {
-				return c.failed(err)
+				return err
 			}
 		default:
 			return c.opError("write", e)
@@ -280,28 +253,11 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 	}
 }
 
-// dial connects to address within timeout, checking for interrupts every
-// Slice. Host names are resolved here (IP literals need no lookup). With a
-// health tracker, a server marked down is refused at once and a failed
-// connect marks it down.
-func dial(ctx context.Context, network, address string, timeout time.Duration, h *health, b *budget) (net.Conn, error) {
-	if h != nil {
-		if err := h.check(address); err != nil {
-			return nil, err
-		}
-	}
-	c, err := dialAddr(ctx, network, address, timeout, b.clamp(time.Now().Add(timeout)))
-	if err != nil {
-		if h != nil {
-			h.fail(address, err)
-		}
-		return nil, err
-	}
-	c.health, c.budget = h, b
-	return c, nil
-}
-
-func dialAddr(ctx context.Context, network, address string, timeout time.Duration, deadline time.Time) (*sockConn, error) {
+// dial connects to address by deadline, checking for interrupts every
+// Slice. Host names are resolved here (IP literals need no lookup), when a
+// connection is made, never when a setting changes. timeout is
+// memcache.timeout, for messages.
+func dial(ctx context.Context, network, address string, deadline time.Time, timeout time.Duration) (*sockConn, error) {
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
@@ -414,7 +370,7 @@ func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, t
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, blocking: true}
+	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, deadline: deadline}
 	dialErr := func(err error) error {
 		c.Close()
 		return &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
@@ -459,30 +415,62 @@ type pollFd struct {
 	revents int16
 }
 
-const pollOut = 0x4
+const (
+	pollIn  = 0x1
+	pollOut = 0x4
+)
 
-// waitWritable waits for a non-blocking connect to finish, in slices.
-func waitWritable(c *sockConn, deadline time.Time) error {
+// poll waits until one of fds is ready or deadline passes, in slices:
+// a signal or a slice's end checks for interrupts. It returns how many are
+// ready (their revents set); 0 when the deadline passed.
+func poll(fds []pollFd, deadline time.Time) (int, error) {
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return &timeoutError{op: "connecting to", addr: c.remote, timeout: c.timeout}
+			return 0, nil
 		}
 		if left > Slice {
 			left = Slice
 		}
 		ts := syscall.NsecToTimespec(left.Nanoseconds())
-		pfd := pollFd{fd: int32(c.fd), events: pollOut}
-		n, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1,
+		n, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
 			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
 		if errno != 0 && errno != syscall.EINTR {
-			return os.NewSyscallError("ppoll", errno)
+			return 0, os.NewSyscallError("ppoll", errno)
 		}
 		if errno == 0 && n > 0 {
-			return nil
+			return int(n), nil
 		}
 		if InterruptPending() {
-			return ErrInterrupted
+			return 0, ErrInterrupted
 		}
+	}
+}
+
+// waitWritable waits for a non-blocking connect to finish.
+func waitWritable(c *sockConn, deadline time.Time) error {
+	fds := [1]pollFd{{fd: int32(c.fd), events: pollOut}}
+	n, err := poll(fds[:], deadline)
+	if err == nil && n == 0 {
+		err = &timeoutError{op: "connecting to", addr: c.remote, timeout: c.timeout}
+	}
+	return err
+}
+
+// idle says whether an idle connection is still open with nothing to
+// read: a peek that does not wait. The server may have closed it (EOF: a
+// restart, memcached's idle_timeout, a proxy), reset it (a firewall), or
+// sent something no command asked for (a TLS alert before closing).
+func (c *sockConn) idle() bool {
+	var b [1]byte
+	for {
+		_, err := rawRecv(c.fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		switch err {
+		case syscall.EAGAIN:
+			return true
+		case syscall.EINTR:
+			continue
+		}
+		return false
 	}
 }

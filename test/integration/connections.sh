@@ -1,0 +1,73 @@
+#!/bin/bash
+# connections.sh: a backend holds one connection per memcached server,
+# whatever SQL functions it calls (memcached's curr_connections, read over
+# its own protocol while the session is open).
+set -u
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
+p0=${MC_PORTS[0]} p1=${MC_PORTS[1]} p2=${MC_PORTS[2]}
+work=$MC_WORK/connections
+mkdir -p "$work"
+# count.sh: memcached's curr_connections of each server (its own stats
+# connection included), "p0 p1 p2"
+cat >"$work/count.sh" <<SH
+for p in $p0 $p1 $p2; do "$MC_ROOT/test/mcwire" \$p stats | sed -n 's/^STAT curr_connections //p'; done | tr '\n' ' '
+SH
+sleep 0.3 # connections of earlier sessions are closed by now
+before=$(bash "$work/count.sh")
+
+# One session: the server list set, one server added, then every function
+# that talks to memcached, with keys on every server; the counts are read
+# while the session is still open (\!), then again after a second round.
+out=$(q 2>&1 <<SQL
+SET client_min_messages = warning;
+SET memcache.servers = '127.0.0.1:$p0, 127.0.0.1:$p1';
+SELECT memcache_server_add('127.0.0.1:$p2');
+SELECT count(DISTINCT memcache_server_for_key('c' || i)) FROM generate_series(1, 30) i;
+CREATE TEMP TABLE conn_sync (k text PRIMARY KEY, v text);
+CREATE TRIGGER conn_sync AFTER INSERT OR UPDATE OR DELETE ON conn_sync
+  FOR EACH ROW EXECUTE FUNCTION memcache_sync('k', 'v', 'conn_sync:');
+CREATE FUNCTION pg_temp.every_call(r int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE kk text;
+BEGIN
+  FOR i IN 1..30 LOOP
+    kk := 'c' || i;
+    PERFORM memcache_set(kk, 'v'), memcache_set(kk || 'b', '\x00'::bytea, interval '1 hour'),
+            memcache_add(kk || 'a' || r, 'a'), memcache_replace(kk, 'r'),
+            memcache_append(kk, '+'), memcache_prepend(kk, '-'),
+            memcache_get(kk), memcache_get_bytea(kk || 'b'),
+            memcache_set(kk || 'n', '1'), memcache_incr(kk || 'n', 5), memcache_decr(kk || 'n'),
+            memcache_touch(kk, interval '1 hour'), memcache_delete(kk || 'a' || r);
+    PERFORM memcache_set_on_commit(kk || 'oc', 'v');
+    PERFORM memcache_delete_on_commit(kk || 'od');
+  END LOOP;
+  PERFORM * FROM memcache_get_multi(ARRAY(SELECT 'c' || i FROM generate_series(1, 30) i));
+  PERFORM * FROM memcache_get_multi_bytea(ARRAY(SELECT 'c' || i || 'b' FROM generate_series(1, 30) i));
+  PERFORM memcache_set_multi(ARRAY(SELECT 'm' || i FROM generate_series(1, 30) i),
+                             ARRAY(SELECT 'v' || i FROM generate_series(1, 30) i));
+  PERFORM memcache_stats();
+  PERFORM * FROM memcache_server_stats();
+  PERFORM * FROM memcache_servers();
+  INSERT INTO conn_sync SELECT 's' || i, 'v' FROM generate_series(1, 30) i
+    ON CONFLICT (k) DO UPDATE SET v = excluded.v || r;
+END \$\$;
+SELECT pg_temp.every_call(1);
+SELECT memcache_flush_all();
+\! bash $work/count.sh > $work/during1
+SELECT pg_temp.every_call(2);
+SELECT memcache_flush_all();
+\! bash $work/count.sh > $work/during2
+SQL
+)
+echo "$out" | grep -E 'WARNING|ERROR' && say "not ok" "the session's calls warned or failed"
+read -r b0 b1 b2 <<<"$before"
+for round in 1 2; do
+	read -r d0 d1 d2 <"$work/during$round" || true
+	added="$((${d0:-0} - b0)) $((${d1:-0} - b1)) $((${d2:-0} - b2))"
+	if [ "$added" = "1 1 1" ]; then
+		say ok "after round $round of every function, the backend holds 1 connection per server (curr_connections $before -> ${d0:-?} ${d1:-?} ${d2:-?})"
+	else
+		say "not ok" "after round $round of every function, connections added per server: $added (curr_connections $before -> ${d0:-?} ${d1:-?} ${d2:-?}); want 1 1 1"
+	fi
+done
+finish
