@@ -8,8 +8,8 @@
 #     the hang detector.
 #  2. 10 times: session A holds ACCESS EXCLUSIVE on a table until session B
 #     (Go loaded, deadlock_timeout 5 s so a deadlock check cannot rescue a
-#     lost wakeup) waits for it, then 0.25 s more; B must get it < 0.6 s
-#     after it began to wait.
+#     lost wakeup) waits for it, then 0.25 s more; B must get it < 1 s
+#     after A's release.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 RUNS=${MC_GATHER_RUNS:-30}
@@ -142,9 +142,12 @@ SQL
 	worst=$(awk -v a="$worst" -v b="$ms" 'BEGIN { print (b > a) ? b : a }')
 	worst_lat=$(awk -v a="$worst_lat" -v b="$lat" 'BEGIN { print (b > a) ? b : a }')
 done
-if [ $bad = 0 ] && awk -v w="$worst" 'BEGIN { exit !(w < 600) }'; then
-	say ok "10 lock waits in Go-loaded backends ended when the lock was released: longest wait $worst ms (limit 600, deadlock_timeout 5 s), at most $worst_lat ms after the holder's sleep ended"
+# A lost wakeup leaves the waiter asleep until deadlock_timeout (5 s) runs
+# the deadlock check: ~4.7 s after the release. 1 s leaves room for a busy
+# machine's scheduling.
+if [ $bad = 0 ] && awk -v l="$worst_lat" 'BEGIN { exit !(l < 1000) }'; then
+	say ok "10 lock waits in Go-loaded backends ended when the lock was released: at most $worst_lat ms after the holder's sleep ended (limit 1000, deadlock_timeout 5 s), longest wait $worst ms"
 else
-	say "not ok" "lock waits: longest $worst ms (limit 600), up to $worst_lat ms after the release: a latch wakeup was lost"
+	say "not ok" "lock waits: up to $worst_lat ms after the release (limit 1000), longest $worst ms: a latch wakeup was lost"
 fi
 finish
