@@ -23,14 +23,23 @@ TESTS = $(wildcard test/sql/*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --outputdir=test --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -Iextension
+PG_CPPFLAGS = -Iextension -DMC_VERSION='"$(DISTVERSION)"'
 # Before the include: pgxs.mk reads it when it is parsed.
-EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so test/results test/regression.diffs test/regression.out extension/go_threads.o .gobuild
+EXTRA_CLEAN = libmcgo.a libmcgo.h memcache_go.so test/results test/regression.diffs test/regression.out \
+	extension/go_threads.o .gobuild extension/.built-for
 SHLIB_LINK = -ldl -lpthread
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Objects compiled against one PostgreSQL are not reused for another: the
+# stamp names the installation (pg_config and version) that built them.
+PG_STAMP = extension/.built-for
+$(OBJS): $(PG_STAMP)
+$(PG_STAMP): FORCE
+	@echo '$(PG_CONFIG) $(VERSION_NUM)' | cmp -s - $@ || echo '$(PG_CONFIG) $(VERSION_NUM)' >$@
+FORCE:
 
 # ---- the Go object ---------------------------------------------------------
 GO ?= go
@@ -84,7 +93,7 @@ uninstall: uninstall-go
 uninstall-go:
 	rm -f '$(DESTDIR)$(pkglibdir)/memcache_go.so'
 
-.PHONY: install-go uninstall-go gotest dist
+.PHONY: install-go uninstall-go gotest dist FORCE
 
 gotest:
 	$(GO) vet ./gosrc/...

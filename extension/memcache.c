@@ -18,7 +18,7 @@
 #include "memcache.h"
 #include "server_list.h"
 
-PG_MODULE_MAGIC;
+MC_MODULE_MAGIC;
 
 char	   *mc_servers = NULL;
 char	   *mc_key_prefix = NULL;
@@ -206,9 +206,5 @@ _PG_init(void)
 	mc_defining_settings = false;
 	mc_statement_end_init();
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
-#else
-	EmitWarningsOnPlaceholders("memcache");
-#endif
 }

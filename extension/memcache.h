@@ -8,6 +8,8 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "pg_compat.h"
+
 typedef enum McOnError
 {
 	MC_ON_ERROR_WARNING,

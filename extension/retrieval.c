@@ -158,11 +158,7 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		keys[i].keylen = VARSIZE_ANY_EXHDR(k);
 	}
 
-#if PG_VERSION_NUM >= 150000
 	InitMaterializedSRF(fcinfo, 0);
-#else
-	SetSingleFuncCall(fcinfo, 0);
-#endif
 
 	if (n == 0)
 		return (Datum) 0;

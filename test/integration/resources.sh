@@ -60,7 +60,7 @@ log=$MC_WORK/many.log
 timeout 120 pgbench -n -c 100 -j 2 -T 5 -f "$script" >"$log" 2>&1
 st=$?
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
-failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+failed=$(pgbench_failed "$log")
 stored=$(psql -X -At -c "SELECT count(*) FROM generate_series(1, 100) i WHERE memcache_get('client:' || (i - 1)) = (i - 1)::text")
 [ $st = 0 ] && [ "${failed:-x}" = 0 ] && [ "$stored" = 100 ] &&
 	say ok "100 concurrent backends: $processed transactions, 0 failed, all 100 clients' keys stored" ||
