@@ -33,8 +33,11 @@
  * Defined by the shim (memcache.so): starts fn(arg) on one of the threads
  * created before the runtime started.  Returns 0, or EAGAIN when all are in
  * use.  The Go object refers to it weakly: loaded without the shim (tests),
- * it creates its threads itself.
+ * it creates its threads itself.  PostgreSQL 16+ builds modules with
+ * -fvisibility=hidden: without the attribute the Go object would not find
+ * it and would create threads of its own.
  */
-extern int	memcache_go_thread_start(void *(*fn) (void *), void *arg);
+extern int	memcache_go_thread_start(void *(*fn) (void *), void *arg)
+			__attribute__((visibility("default")));
 
 #endif
