@@ -23,7 +23,8 @@ type Client struct {
 	slot     []int      // memcache.servers entry -> index in servers
 	place    *placement // key -> memcache.servers entry
 	sec      Security
-	deadline time.Time // the end of the call in progress
+	began    time.Time // the start of the call in progress
+	deadline time.Time // its end
 	kbuf     []byte    // the full key of the call in progress (fullKey)
 	hbuf     []byte    // a command line being built
 	mg       multiGet  // get_multi's reused state
@@ -50,7 +51,7 @@ func NewClient(cfg Config) (*Client, error) {
 			}
 		}
 		if c.slot[i] == len(c.servers) {
-			c.servers = append(c.servers, server{Server: s})
+			c.servers = append(c.servers, server{Server: s, st: statsFor(s.Addr)})
 		}
 	}
 	return c, nil
@@ -84,7 +85,10 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 func (c *Client) Close() { c.closeAll() }
 
 // start begins a call: memcache.timeout bounds all of it.
-func (c *Client) start() { c.deadline = time.Now().Add(c.cfg.Timeout) }
+func (c *Client) start() {
+	c.began = time.Now()
+	c.deadline = c.began.Add(c.cfg.Timeout)
+}
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {

@@ -107,15 +107,16 @@ func (c *Client) GetMultiTo(keys []string, sink PairSink) error {
 	}
 	if !multi {
 		write := func(w *bufio.Writer) { m.writeGet(w, -1) }
+		hits := c.servers[first].st.C[StatHits]
 		cn, err := c.request(first, false, write)
 		if err != nil {
-			return err
+			return c.countMulti(first, m.asked(-1), hits, err)
 		}
-		return c.reply(first, cn, false, write, func(cn *conn) error {
+		return c.countMulti(first, m.asked(-1), hits, c.reply(first, cn, false, write, func(cn *conn) error {
 			return c.readGet(first, cn, m, -1, func(i int, n int) []byte {
 				return sink.Pair(m.key(i)[len(c.cfg.Prefix):], n)
 			}, sink.Drop)
-		})
+		}))
 	}
 	return c.getSpread(m, sink)
 }
@@ -146,7 +147,9 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 	conns := make([]*conn, len(order))
 	for j, s := range order {
 		cn, err := c.request(s, false, func(w *bufio.Writer) { m.writeGet(w, s) })
-		record(err)
+		if err != nil {
+			record(c.countMulti(s, m.asked(s), 0, err))
+		}
 		conns[j] = cn
 	}
 	m.vals = m.vals[:0]
@@ -163,7 +166,8 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 		}
 		last := -1
 		write := func(w *bufio.Writer) { m.writeGet(w, s) }
-		record(c.reply(s, conns[j], false, write, func(cn *conn) error {
+		hits := c.servers[s].st.C[StatHits]
+		record(c.countMulti(s, m.asked(s), hits, c.reply(s, conns[j], false, write, func(cn *conn) error {
 			return c.readGet(s, cn, m, s, func(i int, n int) []byte {
 				last = i
 				m.slot[2*i], m.slot[2*i+1] = len(m.vals), n
@@ -173,7 +177,7 @@ func (c *Client) getSpread(m *multiGet, sink PairSink) error {
 				m.vals = m.vals[:m.slot[2*last]]
 				m.slot[2*last] = -1
 			})
-		}))
+		})))
 	}
 	for i := 0; i < n; i++ {
 		if m.srv[i] >= 0 && m.slot[2*i] >= 0 {
@@ -239,5 +243,6 @@ func (c *Client) readGet(i int, cn *conn, m *multiGet, si int, dst func(k int, n
 			undo()
 			return err
 		}
+		c.servers[i].st.C[StatHits]++
 	}
 }

@@ -26,6 +26,8 @@ type server struct {
 	// client.
 	downUntil time.Time
 	downCause string
+
+	st *ServerStats // its counters (stats.go)
 }
 
 // downError is a call refused because its server is marked down.
@@ -57,6 +59,7 @@ func (s *server) check() error {
 func (s *server) markDown(err error, delay time.Duration) {
 	if delay > 0 {
 		s.downUntil, s.downCause = time.Now().Add(delay), err.Error()
+		s.st.C[StatMarkedDown]++
 	}
 }
 
@@ -181,7 +184,7 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 	if cn != nil {
 		cn.reused = true
 	} else {
-		nc, raw, err := c.connect(s.Server)
+		nc, raw, err := c.connect(s)
 		if err != nil {
 			if !probe && !errors.Is(err, ErrInterrupted) {
 				s.markDown(err, c.cfg.RetryDelay)
@@ -200,11 +203,13 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 }
 
 // connect makes a new connection ready for commands (TLS, authentication).
-func (c *Client) connect(s Server) (net.Conn, *sockConn, error) {
+func (c *Client) connect(s *server) (net.Conn, *sockConn, error) {
 	raw, err := dial(context.Background(), s.Network, s.Addr, c.deadline, c.cfg.Timeout)
 	if err != nil {
 		return nil, nil, err
 	}
+	raw.st = s.st
+	s.st.C[StatConnects]++
 	nc, err := c.sec.secure(raw, s.Addr)
 	if err != nil {
 		return nil, nil, err

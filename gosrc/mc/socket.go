@@ -52,6 +52,7 @@ type sockConn struct {
 	deadline time.Time     // the end of the call in progress
 	wait     time.Duration // the socket's current SO_*TIMEO
 	used     bool          // a reply to a command has been read on this connection
+	st       *ServerStats  // counts the bytes
 }
 
 type connAddr struct{ network, s string }
@@ -180,6 +181,7 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			return 0, &closedError{c.remote, c.used}
 		case err == nil:
 			c.used = true
+			c.st.C[StatBytesRecv] += uint64(n)
 			return n, nil
 		case retry(err):
 			if err := c.next("reading from"); err != nil {
@@ -201,6 +203,7 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		switch {
 		case err == nil:
 			done += n
+			c.st.C[StatBytesSent] += uint64(n)
 		case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
 			return done, &closedError{c.remote, false}
 		case retry(err):
@@ -235,6 +238,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 		sent, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
 		switch {
 		case e == 0:
+			c.st.C[StatBytesSent] += uint64(sent)
 			left := int(sent)
 			for i := range bufs {
 				k := min(left, len(bufs[i]))
@@ -370,7 +374,7 @@ func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, t
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, deadline: deadline}
+	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, deadline: deadline, st: &uncounted}
 	dialErr := func(err error) error {
 		c.Close()
 		return &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
