@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 
 #include "gobridge.h"
+#include "stat.h"
 
 GoBridge	mcgo;
 char	   *mc_data = NULL;
@@ -87,6 +88,9 @@ mc_load_go(void)
 	RESOLVE(configure, "mcgo_configure");
 	RESOLVE(store, "mcgo_store");
 	RESOLVE(get, "mcgo_get");
+	RESOLVE(gets, "mcgo_gets");
+	RESOLVE(gat, "mcgo_gat");
+	RESOLVE(cas, "mcgo_cas");
 	RESOLVE(get_multi, "mcgo_get_multi");
 	RESOLVE(delete, "mcgo_delete");
 	RESOLVE(incr, "mcgo_incr");
@@ -107,7 +111,7 @@ mc_load_go(void)
 
 	/* The first call also waits for the runtime to finish starting. */
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	rc = mcgo.init(&interrupt_flags, &mc_data, &mc_len);
+	rc = mcgo.init(&interrupt_flags, &mc_counters, &mc_data, &mc_len);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (rc != MCGO_OK)
 		ereport(ERROR,

@@ -17,6 +17,7 @@
 #include "gobridge.h"
 #include "memcache.h"
 #include "server_list.h"
+#include "stat.h"
 
 PG_MODULE_MAGIC;
 
@@ -204,6 +205,7 @@ _PG_init(void)
 	mc_define_security_settings();
 	mc_define_commit_settings();
 	mc_defining_settings = false;
+	mc_stat_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
