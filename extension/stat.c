@@ -14,26 +14,50 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/execnodes.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
 #include "stat.h"
-
-/*
- * Version differences: 15 names the set-returning function's setup
- * InitMaterializedSRF (SetSingleFuncCall before).
- */
-#if PG_VERSION_NUM >= 150000
-#define MC_INIT_SRF(fcinfo) InitMaterializedSRF(fcinfo, 0)
-#else
-#define MC_INIT_SRF(fcinfo) SetSingleFuncCall(fcinfo, 0)
-#endif
 
 /* Written by Go (mcgo_init hands it over), read here between calls. */
 mcgo_counters mc_counters;
 uint64		mc_queue_counters[MC_Q_COUNT];
 
 #define NCOLS (1 + MCGO_STAT_COUNT + MC_Q_COUNT)
+
+/*
+ * The result's tuplestore, set up by hand: the same on PostgreSQL 13 to
+ * 18 (InitMaterializedSRF does this from 15 on).
+ */
+static ReturnSetInfo *
+init_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	TupleDesc	desc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("memcache: set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "memcache: return type must be a row type");
+	if (desc->natts != NCOLS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("memcache: the counters' function returns %d columns, expected %d",
+						desc->natts, NCOLS),
+				 errhint("Run ALTER EXTENSION memcache UPDATE.")));
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(false, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(desc);
+	MemoryContextSwitchTo(old);
+	return rsinfo;
+}
 
 /* A counter as bigint; times in ms. */
 static Datum
@@ -78,25 +102,12 @@ put_queue(ReturnSetInfo *rsinfo, const uint64 *q)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-static void
-check_columns(ReturnSetInfo *rsinfo)
-{
-	if (rsinfo->setDesc->natts != NCOLS)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("memcache: the counters' function returns %d columns, expected %d",
-						rsinfo->setDesc->natts, NCOLS),
-				 errhint("Run ALTER EXTENSION memcache UPDATE.")));
-}
-
 PG_FUNCTION_INFO_V1(memcache_stat_local);
 Datum
 memcache_stat_local(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo *rsinfo = init_srf(fcinfo);
 
-	MC_INIT_SRF(fcinfo);
-	check_columns(rsinfo);
 	for (int r = 0; r < mc_counters.nrows; r++)
 		put_server(rsinfo, mc_counters.rows[r].addr, mc_counters.rows[r].c);
 	put_queue(rsinfo, mc_queue_counters);
@@ -118,15 +129,14 @@ PG_FUNCTION_INFO_V1(memcache_stat_cluster);
 Datum
 memcache_stat_cluster(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo *rsinfo;
 	int			n;
 	char		(*addrs)[MCGO_STAT_ADDR_LEN];
 	uint64		(*counts)[MCGO_STAT_COUNT];
 	uint64		queue[MC_Q_COUNT];
 
 	require_preloaded("memcache_stat");
-	MC_INIT_SRF(fcinfo);
-	check_columns(rsinfo);
+	rsinfo = init_srf(fcinfo);
 	/* This session's own calls count at once. */
 	mc_stat_flush();
 	mc_stat_read_shared(&n, &addrs, &counts, queue);

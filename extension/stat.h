@@ -51,7 +51,7 @@ extern bool mc_stat_shared(void);
 extern void mc_stat_read_shared(int *nservers, char (**addrs)[MCGO_STAT_ADDR_LEN],
 								uint64 (**counts)[MCGO_STAT_COUNT], uint64 *queue);
 
-/* Zeroes the shared counters. */
+/* Zeroes the shared counters (the rows of the servers stay). */
 extern void mc_stat_reset_shared(void);
 
 #endif

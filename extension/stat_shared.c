@@ -10,11 +10,11 @@
  *
  * The flush runs where an ERROR would be a PANIC (after commit) or a
  * second error (abort), so it allocates nothing (its bookkeeping is
- * static) and takes only an LWLock, which holds interrupts and cannot be
- * cancelled.  Backends add with atomic adds under the lock in shared mode,
- * so they do not wait for each other; the exclusive mode is for a new
- * address and for memcache_stat_reset().  A transaction that made no call
- * costs one comparison.
+ * static), and it waits for no one: rows are only ever added (a reset
+ * zeroes them and keeps them), so a backend finds its rows once, under an
+ * LWLock (which holds interrupts and cannot be cancelled), and from then
+ * on only adds, with one atomic add per counter that moved.  A
+ * transaction that made no call costs one comparison.
  *
  * PostgreSQL calls transaction callbacks newest first; this one is
  * registered in _PG_init, before the commit queue's, so it runs after the
@@ -50,9 +50,8 @@ typedef struct McSharedServer
 
 typedef struct McShared
 {
-	LWLock	   *lock;
-	uint64		generation;		/* moves at every reset: rows are found again */
-	int			nservers;
+	LWLock	   *lock;			/* for adding rows, and reading them all */
+	int			nservers;		/* rows in use: they stay for good */
 	pg_atomic_uint64 queue[MC_Q_COUNT];
 	McSharedServer servers[MC_SHARED_SERVERS];
 } McShared;
@@ -68,10 +67,9 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static uint64 flushed[MCGO_STAT_ROWS][MCGO_STAT_COUNT];
 static uint64 flushed_queue[MC_Q_COUNT];
 static uint64 flushed_seq = 0;
-/* The shared row of each local row, valid for the first `resolved` rows. */
+/* The shared row of each local row, known for the first `resolved` rows. */
 static int	shared_row[MCGO_STAT_ROWS];
 static int	resolved = 0;
-static uint64 resolved_generation = 0;
 
 static void
 request_shmem(void)
@@ -175,16 +173,12 @@ mc_stat_flush(void)
 
 	if (shared == NULL || (mc_counters.seq == flushed_seq && !queue_moved()))
 		return;
-	LWLockAcquire(shared->lock, LW_SHARED);
-	if (resolved_generation != shared->generation || resolved < nrows)
+	if (resolved < nrows)
 	{
-		LWLockRelease(shared->lock);
 		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-		if (resolved_generation != shared->generation)
-			resolved = 0;
 		for (; resolved < nrows; resolved++)
 			shared_row[resolved] = find_or_add(mc_counters.rows[resolved].addr);
-		resolved_generation = shared->generation;
+		LWLockRelease(shared->lock);
 	}
 	for (int r = 0; r < nrows; r++)
 	{
@@ -205,7 +199,6 @@ mc_stat_flush(void)
 									(int64) (mc_queue_counters[q] - flushed_queue[q]));
 			flushed_queue[q] = mc_queue_counters[q];
 		}
-	LWLockRelease(shared->lock);
 	flushed_seq = mc_counters.seq;
 }
 
@@ -236,16 +229,11 @@ void
 mc_stat_reset_shared(void)
 {
 	Assert(shared != NULL);
-	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	LWLockAcquire(shared->lock, LW_SHARED);
 	for (int i = 0; i < shared->nservers; i++)
-	{
-		shared->servers[i].addr[0] = '\0';
 		for (int k = 0; k < MCGO_STAT_COUNT; k++)
 			pg_atomic_write_u64(&shared->servers[i].c[k], 0);
-	}
 	for (int q = 0; q < MC_Q_COUNT; q++)
 		pg_atomic_write_u64(&shared->queue[q], 0);
-	shared->nservers = 0;
-	shared->generation++;
 	LWLockRelease(shared->lock);
 }
