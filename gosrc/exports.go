@@ -100,7 +100,9 @@ func configured() (*mc.Client, error) {
 //export mcgo_init
 func mcgo_init(f *C.mcgo_interrupt_flags, counters *C.mcgo_counters, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
-	mc.Stats = (*mc.StatsTable)(unsafe.Pointer(counters))
+	if counters != nil {
+		mc.Stats = (*mc.StatsTable)(unsafe.Pointer(counters))
+	}
 	pg.pending = (*int32)(unsafe.Pointer(f.interrupt_pending))
 	pg.cancel = (*int32)(unsafe.Pointer(f.query_cancel_pending))
 	pg.die = (*int32)(unsafe.Pointer(f.proc_die_pending))
