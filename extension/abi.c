@@ -79,17 +79,121 @@ mc_field_cstring(McFields *f)
 	return pnstrdup(p, len);
 }
 
-void
-mc_fields_init_trailer(McFields *f, const char *data, size_t len,
-					   const char **msg, uint32 *msglen)
+static uint64
+get_u64(const char *p)
 {
-	if (len < 4)
+	return (uint64) get_u32(p) | (uint64) get_u32(p + 4) << 32;
+}
+
+/*
+ * Reads a field without raising: false when the buffer is not in the
+ * layout.
+ */
+static bool
+field_soft(const char **p, const char *end, const char **field, uint32 *len)
+{
+	if (end - *p < 4)
+		return false;
+	*len = get_u32(*p);
+	if ((size_t) (end - *p - 4) < *len)
+		return false;
+	*field = *p + 4;
+	*p = *field + *len;
+	return true;
+}
+
+void
+mc_failure_read(McFailure *f, const char *data, size_t len)
+{
+	const char *p = data;
+	const char *end = data + len;
+
+	f->server = "";
+	f->serverlen = 0;
+	if (len == 0 || data == NULL)
+	{
+		f->msg = "";
+		f->msglen = 0;
+		return;
+	}
+	if (!field_soft(&p, end, &f->msg, &f->msglen) ||
+		!field_soft(&p, end, &f->server, &f->serverlen) || p != end)
+	{
+		/* Not in the layout: all of it is the message. */
+		f->msg = data;
+		f->msglen = (uint32) Min(len, PG_UINT32_MAX);
+		f->server = "";
+		f->serverlen = 0;
+	}
+}
+
+char *
+mc_failure_message(const char *data, size_t len)
+{
+	McFailure	f;
+
+	mc_failure_read(&f, data, len);
+	return pnstrdup(f.msg, f.msglen);
+}
+
+void
+mc_multi_init(McMulti *r, char *data, size_t len, int nkeys)
+{
+	const char *foot;
+	uint64		fail_at;
+
+	if (len < 16 || (uint64) nkeys * 16 > len - 16)
 		truncated();
-	*msglen = get_u32(data + len - 4);
-	if (*msglen > len - 4)
+	foot = data + len - 16;
+	r->data = data;
+	r->nkeys = nkeys;
+	r->found = get_u32(foot);
+	r->nfailed = get_u32(foot + 4);
+	fail_at = get_u64(foot + 8);
+	if (r->found > (uint32) nkeys || fail_at > len - 16 || fail_at < (uint64) nkeys * 16)
 		truncated();
-	*msg = data + len - 4 - *msglen;
-	mc_fields_init(f, data, len - 4 - *msglen);
+	r->failures = data + fail_at;
+	r->end = foot;
+	r->len = len;
+}
+
+void
+mc_multi_value(const McMulti *r, uint32 i, int *key, char **slot, uint32 *vlen)
+{
+	const char *e = r->data + (size_t) i * 16;
+	uint64		off = get_u64(e + 8);
+	uint32		k = get_u32(e);
+
+	*vlen = get_u32(e + 4);
+	if (i >= r->found || k >= (uint32) r->nkeys || off % 8 != 0 ||
+		off < (uint64) r->nkeys * 16 || off > r->len || r->len - off < (uint64) *vlen + 4)
+		truncated();
+	*key = (int) k;
+	*slot = r->data + off;
+}
+
+int
+mc_multi_failure(McMulti *r, McFailure *f)
+{
+	const char *p = r->failures;
+
+	if (r->nfailed == 0)
+		return -1;
+	if (r->end - p < 4)
+		truncated();
+	r->nfailed--;
+	f->server = "";
+	f->serverlen = 0;
+	p += 4;
+	if (!field_soft(&p, r->end, &f->msg, &f->msglen) ||
+		!field_soft(&p, r->end, &f->server, &f->serverlen))
+		truncated();
+	{
+		int			code = (int) get_u32(r->failures);
+
+		r->failures = p;
+		return code;
+	}
 }
 
 void

@@ -27,16 +27,6 @@ require_superuser(const char *fn)
 				 errmsg("memcache: only superusers may call %s()", fn)));
 }
 
-static void
-init_srf(FunctionCallInfo fcinfo)
-{
-#if PG_VERSION_NUM >= 150000
-	InitMaterializedSRF(fcinfo, 0);
-#else
-	SetSingleFuncCall(fcinfo, 0);
-#endif
-}
-
 PG_FUNCTION_INFO_V1(memcache_flush_all);
 Datum
 memcache_flush_all(PG_FUNCTION_ARGS)
@@ -89,7 +79,7 @@ memcache_server_stats(PG_FUNCTION_ARGS)
 	McFields	f;
 	int			rc;
 
-	init_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	mc_prepare();
 	rc = mcgo.stats(&mc_data, &mc_len);
 	if (!mc_outcome(rc, "stats", NULL, 0))
@@ -116,7 +106,7 @@ memcache_servers(PG_FUNCTION_ARGS)
 	int			position = 0;
 	int			rc;
 
-	init_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	mc_prepare();
 	rc = mcgo.servers(&mc_data, &mc_len);
 	if (!mc_outcome(rc, "servers", NULL, 0))

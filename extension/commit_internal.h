@@ -72,11 +72,4 @@ extern void mc_send_prepare(void);
 extern void mc_send_after_commit(void);
 extern void mc_send_forget(void);
 
-/*
- * Copies len bytes of src into dst (size dstsize, always NUL-terminated),
- * every byte outside printable ASCII as \xNN, cut short with "..." when
- * too long: text that no client encoding can reject.
- */
-extern void mc_ascii_copy(char *dst, size_t dstsize, const char *src, size_t len);
-
 #endif

@@ -40,7 +40,6 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "utils/timestamp.h"
-#include "utils/wait_event.h"
 
 #include "commit_internal.h"
 #include "memcache.h"
@@ -51,12 +50,6 @@
 #define MC_KEY_LOCKS	32
 #define SUB_SLOT		3
 #define SUB_KEY			4
-
-#if PG_VERSION_NUM >= 180000
-#define TryLock(tag, mode) LockAcquireExtended((tag), (mode), false, true, false, NULL, false)
-#else
-#define TryLock(tag, mode) LockAcquireExtended((tag), (mode), false, true, false, NULL)
-#endif
 
 typedef struct OrderLock
 {
@@ -89,7 +82,7 @@ acquire(uint32 id, uint16 sub, LOCKMODE mode, TimestampTz deadline)
 	SET_LOCKTAG_ADVISORY(tag, InvalidOid, MC_LOCK_CLASS, id, sub);
 	for (;;)
 	{
-		if (TryLock(&tag, mode) != LOCKACQUIRE_NOT_AVAIL)
+		if (LockAcquireNoWait(&tag, mode) != LOCKACQUIRE_NOT_AVAIL)
 			return true;
 		if (wait_start == 0)
 			wait_start = GetCurrentTimestamp();

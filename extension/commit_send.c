@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "abi.h"
 #include "commit_internal.h"
 #include "gobridge.h"
 #include "memcache.h"
@@ -50,35 +51,6 @@ static int64 unordered = 0;
 static char first_msg[192];
 static char warn_msg[240];
 static char warn_detail[120];
-
-void
-mc_ascii_copy(char *dst, size_t dstsize, const char *src, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t		o = 0;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) src[i];
-
-		if (o + 8 >= dstsize)
-		{
-			memcpy(dst + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f)
-			dst[o++] = (char) c;
-		else
-		{
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 0xf];
-		}
-	}
-	dst[o] = '\0';
-}
 
 void
 mc_send_prepare(void)
@@ -195,7 +167,12 @@ mc_send_after_commit(void)
 			if (rc == MCGO_INTERRUPTED)
 				snprintf(first_msg, sizeof(first_msg), "the session is being terminated");
 			else
-				mc_ascii_copy(first_msg, sizeof(first_msg), mc_data, mc_len);
+			{
+				McFailure	f;
+
+				mc_failure_read(&f, mc_data, mc_len);
+				mc_ascii_copy(first_msg, sizeof(first_msg), f.msg, f.msglen);
+			}
 		}
 		/* A terminate is processed once the COMMIT callbacks are done. */
 		if (rc == MCGO_INTERRUPTED)

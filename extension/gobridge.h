@@ -21,7 +21,8 @@ typedef struct GoBridge
 	int			(*gat) (char *key, size_t kn, int64_t exp, int abs, char **data, size_t *n);
 	int			(*cas) (char *key, size_t kn, char *val, size_t vn, int64_t exp, int abs,
 						uint64_t cas, char **data, size_t *n);
-	int			(*get_multi) (char *keys, size_t kn, int nkeys, char **data, size_t *n);
+	int			(*get_multi) (mcgo_key *keys, int nkeys, char **data, size_t *n);
+	void		(*release) (void);
 	int			(*delete) (char *key, size_t kn, char **data, size_t *n);
 	int			(*incr) (int decr, char *key, size_t kn, uint64_t delta,
 						 uint64_t *result, char **data, size_t *n);
@@ -87,10 +88,24 @@ extern void mc_load_go(void);
 extern bool mc_outcome(int rc, const char *op, const char *key, int keylen);
 
 /*
- * mc_partial_failure: a call that failed on some servers but has results
- * from others (get_multi): report msg as memcache.on_error says.
+ * mc_report_failure: a failure of one server in a call that has results
+ * from others (get_multi): report it as memcache.on_error says.
  */
-extern void mc_partial_failure(int rc, const char *op, const char *msg, int msglen);
+struct McFailure;
+extern void mc_report_failure(int rc, const char *op, const struct McFailure *f);
+
+/*
+ * mc_failures_summarize: the end of a top-level statement: a WARNING for
+ * each server whose failures were counted rather than reported.  Never an
+ * ERROR.
+ */
+extern void mc_failures_summarize(void);
+
+/*
+ * mc_release_result: the shim is done with the result buffer; Go gives a
+ * large one back.
+ */
+extern void mc_release_result(void);
 
 /*
  * mc_client_text: s (data from a row, a setting, a file name) as it can go
@@ -99,5 +114,12 @@ extern void mc_partial_failure(int rc, const char *op, const char *msg, int msgl
  * message cannot fail (which would turn the WARNING into an ERROR).
  */
 extern const char *mc_client_text(const char *s);
+
+/*
+ * Copies len bytes of src into dst (size dstsize, always NUL-terminated),
+ * every byte outside printable ASCII as \xNN, cut short with "..." when
+ * too long: text that no client encoding can reject.
+ */
+extern void mc_ascii_copy(char *dst, size_t dstsize, const char *src, size_t len);
 
 #endif

@@ -4,19 +4,33 @@
  * Included by both sides (the C shim and cgo).  Only scalars, plain
  * pointers and the structs below cross: no PostgreSQL types, no Go types.
  * Results longer than a scalar (values, messages, rows) are written by Go
- * into a malloc'd buffer that Go owns and reuses; it stays valid until the
- * next call, and the shim copies out of it at once.
+ * into a buffer that Go owns and reuses (an anonymous mapping); it stays
+ * valid until the next call, and the shim copies out of it at once, then
+ * calls mcgo_release after a call whose result can be large.
  *
- * Buffers of several items are sequences of fields, encoded and decoded in
- * one place per side (extension/abi.c, gosrc/abi.go):
- *   field       4-byte little-endian length, then that many bytes
- *   key list    one field per key (mcgo_get_multi)
- * A batch (mcgo_apply) is an array of mcgo_op pointing at the caller's
- * memory, read by Go during the call only.
+ * Buffers of several items are encoded and decoded in one place per side
+ * (extension/abi.c, gosrc/abi.go); integers are little-endian:
+ *   field       4-byte length, then that many bytes
+ * A batch (mcgo_apply) is an array of mcgo_op, and get_multi's keys an
+ * array of mcgo_key, pointing at the caller's memory, read by Go during the
+ * call only.
  * Results:
- *   get_multi   key field, value field for every key found, in the order
- *               asked; then the message of a failure (empty: none) and its
- *               length as the last 4 bytes
+ *   failure     (any code but MCGO_OK and MCGO_MISS) message field, then
+ *               server field: the server that failed (empty: none in
+ *               particular), for the shim to report repeated failures of
+ *               one server once
+ *   get_multi   (MCGO_OK) for nkeys keys asked:
+ *               the index, 16 bytes for each key asked, of which the first
+ *               "found" are used: for each key found, in the order asked,
+ *               the key's position in the keys given (4 bytes), its value's
+ *               length (4) and the offset of its value's slot (8);
+ *               the slots, in the order the values arrived: each starts at
+ *               an offset that is a multiple of 8, with 4 bytes the shim may
+ *               use (for a varlena header), then the value;
+ *               for each server that failed (the values of the others are
+ *               there): its code (4 bytes), then a failure;
+ *               the footer, the last 16 bytes: found (4), servers failed
+ *               (4), offset of the first failed server (8)
  *   stats       server, name, value fields for every statistic
  *   servers     server, reachable ("t"/"f"), latency in ms (text, empty
  *               when unreachable), error fields for every server
@@ -40,6 +54,8 @@
 #define MCGO_CONFIG		9	/* the configuration cannot be used */
 #define MCGO_INTERNAL	10	/* a Go panic, recovered */
 #define MCGO_BADKEY		11	/* invalid key: nothing was sent */
+#define MCGO_NOMEM		12	/* no memory for the result (an address-space
+								 * limit, strict overcommit) */
 
 /* Storage verbs of mcgo_store. */
 #define MCGO_VERB_SET		0
@@ -67,6 +83,13 @@ typedef struct mcgo_op
 	int32_t		op;				/* MCGO_OP_* */
 	int32_t		exptime;		/* as sent: mcgo_check_op computes it */
 } mcgo_op;
+
+/* One key of get_multi. */
+typedef struct mcgo_key
+{
+	const char *key;			/* without the prefix */
+	uint32_t	keylen;
+} mcgo_key;
 
 /*
  * Counters of every server a backend has talked to (memcache_stat_local,

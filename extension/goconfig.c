@@ -17,6 +17,7 @@
 #include "access/xact.h"
 #include "utils/memutils.h"
 
+#include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
 
@@ -114,7 +115,7 @@ mc_prepare_slow(void)
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-		config_error = pnstrdup(mc_data, mc_len);
+		config_error = mc_failure_message(mc_data, mc_len);
 		MemoryContextSwitchTo(old);
 		/* Try again at the next call: a file may have been fixed. */
 		mc_config_dirty = true;

@@ -17,7 +17,9 @@
 
 #include "miscadmin.h"
 
+#include "abi.h"
 #include "gobridge.h"
+#include "goruntime_limits.h"
 #include "stat.h"
 
 GoBridge	mcgo;
@@ -74,6 +76,7 @@ mc_load_go(void)
 
 	snprintf(path, sizeof(path), "%s/memcache_go.so", pkglib_path);
 	handlers_on_signal_stack();
+	mc_go_runtime_secure();
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
@@ -92,6 +95,7 @@ mc_load_go(void)
 	RESOLVE(gat, "mcgo_gat");
 	RESOLVE(cas, "mcgo_cas");
 	RESOLVE(get_multi, "mcgo_get_multi");
+	RESOLVE(release, "mcgo_release");
 	RESOLVE(delete, "mcgo_delete");
 	RESOLVE(incr, "mcgo_incr");
 	RESOLVE(touch, "mcgo_touch");
@@ -116,6 +120,13 @@ mc_load_go(void)
 	if (rc != MCGO_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("memcache: could not start: %.*s", (int) mc_len, mc_data)));
+				 errmsg("memcache: could not start: %s", mc_failure_message(mc_data, mc_len))));
 	mc_go_loaded = true;
+}
+
+void
+mc_release_result(void)
+{
+	if (mc_go_loaded)
+		mcgo.release();
 }

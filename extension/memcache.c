@@ -19,7 +19,7 @@
 #include "server_list.h"
 #include "stat.h"
 
-PG_MODULE_MAGIC;
+MC_MODULE_MAGIC;
 
 char	   *mc_servers = NULL;
 char	   *mc_key_prefix = NULL;
@@ -171,8 +171,8 @@ _PG_init(void)
 							   check_key_prefix, assign_key_prefix, NULL);
 
 	DefineCustomIntVariable("memcache.timeout",
-							"Time limit of each memcached operation.",
-							NULL,
+							"How long a call may wait for one memcached server.",
+							"Connecting, sending and its replies, added up; the backend's own work does not count.",
 							&mc_timeout_ms,
 							1000,
 							1,
@@ -182,8 +182,8 @@ _PG_init(void)
 							NULL, assign_int_dirty, NULL);
 
 	DefineCustomIntVariable("memcache.server_retry_delay",
-							"After a server fails, calls for its keys fail at once for this long.",
-							"Then one call tries the server again. 0 turns this off.",
+							"After a server times out, calls for its keys fail at once for this long.",
+							"Then one call tries the server again. A refused connection marks nothing. 0 turns this off.",
 							&mc_server_retry_delay_s,
 							5,
 							0,
@@ -205,11 +205,8 @@ _PG_init(void)
 	mc_define_security_settings();
 	mc_define_commit_settings();
 	mc_defining_settings = false;
+	mc_statement_end_init();
 	mc_stat_init();
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("memcache");
-#else
-	EmitWarningsOnPlaceholders("memcache");
-#endif
 }

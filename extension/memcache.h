@@ -8,6 +8,8 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "pg_compat.h"
+
 typedef enum McOnError
 {
 	MC_ON_ERROR_WARNING,
@@ -74,6 +76,9 @@ extern void mc_note_bad_value(McBadSetting which, void *extra);
 
 /* The message of a setting kept although bad, or NULL when none is. */
 extern const char *mc_bad_values(void);
+
+/* Installs the hooks that end a top-level statement (statement_end.c). */
+extern void mc_statement_end_init(void);
 
 /* Expiry arguments as memcached seconds: relative, or absolute Unix time. */
 extern int64 mc_interval_seconds(Datum interval);

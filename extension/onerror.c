@@ -2,22 +2,93 @@
  * onerror.c - what a call's result code does in SQL: memcache.on_error
  * decides between a WARNING, an ERROR and silence for failures of
  * memcached; bad input and internal errors are always an ERROR.
+ *
+ * A statement that calls memcached for each of many rows while a server is
+ * down would give one WARNING per row (200k rows with one of two servers
+ * refusing: 100k lines, 22 MB of server log in 8 s).  So the failures of one
+ * server (for failures of no server in particular, those with the same
+ * message) are reported once per top-level statement: the first WARNING
+ * says that further ones are counted, and a WARNING with the count comes
+ * when the statement ends (statement_end.c calls mc_failures_summarize),
+ * or when its transaction commits for failures in deferred triggers.  A
+ * statement that ends with an ERROR reports no count.  Commit-time sends
+ * report once per transaction already (commit_send.c).
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/timestamp.h"
 
+#include "abi.h"
 #include "gobridge.h"
 #include "memcache.h"
 
-/* What memcache.on_error says to do with the failure described in msg. */
+/* Failures already reported in this statement, by server or message. */
+#define MAX_REPEATS 32
+#define REPEAT_TEXT 200
+
+typedef struct Repeat
+{
+	bool		server;			/* key is a server's address, else a message */
+	int			keylen;
+	char		key[REPEAT_TEXT];	/* as it came, up to REPEAT_TEXT bytes */
+	char		shown[REPEAT_TEXT]; /* key, ASCII only */
+	int64		count;			/* failures after the first, not reported */
+	int			sqlstate;		/* of the last of them */
+	char		last[REPEAT_TEXT];	/* its message, ASCII only */
+} Repeat;
+
+static Repeat repeats[MAX_REPEATS];
+static int	nrepeats = 0;
+static TimestampTz repeats_of = 0;	/* the statement they are of */
+
+/*
+ * The entry of failure f, made when new (*first then true); NULL when the
+ * table is full (the failure is then reported on its own).
+ */
+static Repeat *
+repeat_of(const McFailure *f, bool *first)
+{
+	bool		server = f->serverlen > 0;
+	const char *key = server ? f->server : f->msg;
+	int			keylen = (int) Min(server ? f->serverlen : f->msglen, REPEAT_TEXT);
+	Repeat	   *r;
+
+	/* Left by a statement that ended with an ERROR: not this one's. */
+	if (repeats_of != GetCurrentStatementStartTimestamp())
+	{
+		nrepeats = 0;
+		repeats_of = GetCurrentStatementStartTimestamp();
+	}
+	*first = false;
+	for (int i = 0; i < nrepeats; i++)
+	{
+		r = &repeats[i];
+		if (r->server == server && r->keylen == keylen && memcmp(r->key, key, keylen) == 0)
+			return r;
+	}
+	if (nrepeats == MAX_REPEATS)
+		return NULL;
+	r = &repeats[nrepeats++];
+	r->server = server;
+	r->keylen = keylen;
+	memcpy(r->key, key, keylen);
+	mc_ascii_copy(r->shown, sizeof(r->shown), key, keylen);
+	r->count = 0;
+	*first = true;
+	return r;
+}
+
+/* What memcache.on_error says to do with failure f. */
 static bool
-fail_msg(int sqlstate, const char *op, const char *key, int keylen,
-		 const char *msg, int msglen)
+fail_msg(int sqlstate, const char *op, const char *key, int keylen, const McFailure *f)
 {
 	int			level;
+	Repeat	   *r = NULL;
+	bool		first = true;
 
 	switch (mc_on_error)
 	{
@@ -28,77 +99,135 @@ fail_msg(int sqlstate, const char *op, const char *key, int keylen,
 			break;
 		default:
 			level = WARNING;
+			r = repeat_of(f, &first);
 			break;
+	}
+	if (!first)
+	{
+		r->count++;
+		r->sqlstate = sqlstate;
+		mc_ascii_copy(r->last, sizeof(r->last), f->msg, f->msglen);
+		return false;
 	}
 	if (key != NULL)
 		ereport(level,
 				(errcode(sqlstate),
 				 errmsg("memcache: %s \"%.*s\" failed: %.*s", op, keylen, key,
-						msglen, msg)));
+						(int) f->msglen, f->msg),
+				 r == NULL ? 0 : r->server ?
+				 errdetail("Further failures of %s in this statement are counted and reported when it ends.",
+						   r->shown) :
+				 errdetail("Further failures like this one in this statement are counted and reported when it ends.")));
 	else
 		ereport(level,
 				(errcode(sqlstate),
-				 errmsg("memcache: %s failed: %.*s", op, msglen, msg)));
+				 errmsg("memcache: %s failed: %.*s", op, (int) f->msglen, f->msg),
+				 r == NULL ? 0 : r->server ?
+				 errdetail("Further failures of %s in this statement are counted and reported when it ends.",
+						   r->shown) :
+				 errdetail("Further failures like this one in this statement are counted and reported when it ends.")));
 	return false;
 }
 
-static bool
-fail(int sqlstate, const char *op, const char *key, int keylen)
+void
+mc_failures_summarize(void)
 {
-	return fail_msg(sqlstate, op, key, keylen, mc_data, (int) mc_len);
+	int			n = nrepeats;
+
+	/* Cleared first: whatever happens while reporting, never twice. */
+	nrepeats = 0;
+	for (int i = 0; i < n; i++)
+	{
+		Repeat	   *r = &repeats[i];
+
+		if (r->count == 0)
+			continue;
+		/* ASCII only, no translation: reporting cannot fail on encoding. */
+		if (r->server)
+			ereport(WARNING,
+					(errcode(r->sqlstate),
+					 errmsg_internal("memcache: " INT64_FORMAT " more failures of %s in this statement",
+									 r->count, r->shown),
+					 errdetail_internal("The last: %s", r->last)));
+		else
+			ereport(WARNING,
+					(errcode(r->sqlstate),
+					 errmsg_internal("memcache: " INT64_FORMAT " more failures in this statement like: %s",
+									 r->count, r->shown)));
+	}
+}
+
+static int
+sqlstate_of(int rc)
+{
+	switch (rc)
+	{
+		case MCGO_NETWORK:
+			return ERRCODE_IO_ERROR;
+		case MCGO_INTERRUPTED:
+			return ERRCODE_QUERY_CANCELED;
+		default:
+			return ERRCODE_SYSTEM_ERROR;
+	}
 }
 
 void
-mc_partial_failure(int rc, const char *op, const char *msg, int msglen)
+mc_report_failure(int rc, const char *op, const McFailure *f)
 {
 	if (rc == MCGO_INTERRUPTED)
 		CHECK_FOR_INTERRUPTS();
-	fail_msg(rc == MCGO_NETWORK ? ERRCODE_IO_ERROR :
-			 rc == MCGO_INTERRUPTED ? ERRCODE_QUERY_CANCELED : ERRCODE_SYSTEM_ERROR,
-			 op, NULL, 0, msg, msglen);
+	fail_msg(sqlstate_of(rc), op, NULL, 0, f);
 }
 
 bool
 mc_outcome(int rc, const char *op, const char *key, int keylen)
 {
+	McFailure	f;
+
+	if (rc == MCGO_OK)
+		return true;
+	if (rc == MCGO_MISS)
+		return false;
+	mc_failure_read(&f, mc_data, mc_len);
 	switch (rc)
 	{
-		case MCGO_OK:
-			return true;
-		case MCGO_MISS:
-			return false;
 		case MCGO_INTERRUPTED:
 			/* No Go frame is on the stack any more: the ERROR may unwind. */
 			CHECK_FOR_INTERRUPTS();
-			return fail(ERRCODE_QUERY_CANCELED, op, key, keylen);
+			return fail_msg(ERRCODE_QUERY_CANCELED, op, key, keylen, &f);
 		case MCGO_NETWORK:
-			return fail(ERRCODE_IO_ERROR, op, key, keylen);
 		case MCGO_SERVER:
 		case MCGO_NOSERVERS:
 		case MCGO_CONFIG:
-			return fail(ERRCODE_SYSTEM_ERROR, op, key, keylen);
+			return fail_msg(sqlstate_of(rc), op, key, keylen, &f);
 		case MCGO_TOOLARGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("memcache: value for \"%.*s\" is too large for memcached", keylen, key),
-					 errdetail("%.*s", (int) mc_len, mc_data),
+					 errdetail("%.*s", (int) f.msglen, f.msg),
 					 errhint("memcached's item size limit is set by its -I option (1 MB by default).")));
 			break;
 		case MCGO_BADARG:
 		case MCGO_BADKEY:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("memcache: %.*s", (int) mc_len, mc_data)));
+					 errmsg("memcache: %.*s", (int) f.msglen, f.msg)));
 			break;
 		case MCGO_NONNUMERIC:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("memcache: %s \"%.*s\": the stored value is not a number", op, keylen, key)));
 			break;
+		case MCGO_NOMEM:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("memcache: %s: %.*s", op, (int) f.msglen, f.msg)));
+			break;
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("memcache: %s: %.*s", op, (int) mc_len, mc_data)));
+					 errmsg("memcache: %s: %.*s", op, (int) f.msglen, f.msg)));
 	}
 	return false;
 }
@@ -121,4 +250,33 @@ mc_client_text(const char *s)
 			appendStringInfoChar(&buf, (char) *p);
 	}
 	return buf.data;
+}
+
+void
+mc_ascii_copy(char *dst, size_t dstsize, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		o = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) src[i];
+
+		if (o + 8 >= dstsize)
+		{
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			dst[o++] = (char) c;
+		else
+		{
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		}
+	}
+	dst[o] = '\0';
 }

@@ -18,28 +18,26 @@
 #include "gobridge.h"
 #include "memcache.h"
 
-/* Stored bytes as text, or an ERROR if they are not in the database encoding. */
-static text *
-value_as_text(const char *data, size_t len, const char *key, int keylen)
+static void
+not_text(const char *key, int keylen)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+			 errmsg("memcache: value of \"%.*s\" is not valid %s text",
+					keylen, key, GetDatabaseEncodingName()),
+			 errhint("Use memcache_get_bytea() to read binary values.")));
+}
+
+/* Stored bytes as text: an ERROR if they are not in the database encoding. */
+static void
+check_text(const char *data, size_t len, const char *key, int keylen)
 {
 	if (!pg_verifymbstr(data, len, true))
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("memcache: value of \"%.*s\" is not valid %s text",
-						keylen, key, GetDatabaseEncodingName()),
-				 errhint("Use memcache_get_bytea() to read binary values.")));
-	return cstring_to_text_with_len(data, len);
+		not_text(key, keylen);
 }
 
-static bytea *
-value_as_bytea(const char *data, size_t len)
-{
-	bytea	   *b = (bytea *) palloc(len + VARHDRSZ);
-
-	SET_VARSIZE(b, len + VARHDRSZ);
-	memcpy(VARDATA(b), data, len);
-	return b;
-}
+/* Results this large are given back to Go's buffer when copied. */
+#define LARGE_RESULT (64 * 1024)
 
 static bool
 get(FunctionCallInfo fcinfo)
@@ -52,15 +50,34 @@ get(FunctionCallInfo fcinfo)
 	return mc_outcome(rc, "get", VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 }
 
+/* The value of a get, copied into a datum (text: checked). */
+static Datum
+get_value(FunctionCallInfo fcinfo, bool as_bytea)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	bytea	   *b = NULL;
+	bool		valid = as_bytea || pg_verifymbstr(mc_data, mc_len, true);
+
+	if (valid)
+	{
+		b = (bytea *) palloc(mc_len + VARHDRSZ);
+		SET_VARSIZE(b, mc_len + VARHDRSZ);
+		memcpy(VARDATA(b), mc_data, mc_len);
+	}
+	if (mc_len > LARGE_RESULT)
+		mc_release_result();
+	if (!valid)
+		not_text(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	return PointerGetDatum(b);
+}
+
 PG_FUNCTION_INFO_V1(memcache_get);
 Datum
 memcache_get(PG_FUNCTION_ARGS)
 {
-	text	   *key = PG_GETARG_TEXT_PP(0);
-
 	if (!get(fcinfo))
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(value_as_text(mc_data, mc_len, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)));
+	return get_value(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(memcache_get_bytea);
@@ -69,7 +86,46 @@ memcache_get_bytea(PG_FUNCTION_ARGS)
 {
 	if (!get(fcinfo))
 		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(value_as_bytea(mc_data, mc_len));
+	return get_value(fcinfo, true);
+}
+
+/*
+ * The rows of get_multi's result.  Values are used where Go put them: the
+ * 4 bytes before each are for its varlena header, so each row is copied
+ * once, into the tuplestore (which spills to disk beyond work_mem); keys are
+ * the array's own elements.
+ */
+static void
+put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
+{
+	McMulti		r;
+	McFailure	f;
+	int			code;
+
+	mc_multi_init(&r, mc_data, mc_len, n);
+	/* Servers that failed: said first; the others' values still come. */
+	while ((code = mc_multi_failure(&r, &f)) >= 0)
+		mc_report_failure(code, "get_multi", &f);
+	for (uint32 i = 0; i < r.found; i++)
+	{
+		Datum		values[2];
+		bool		isnull[2] = {false, false};
+		int			k;
+		char	   *slot;
+		uint32		vlen;
+
+		mc_multi_value(&r, i, &k, &slot, &vlen);
+		if (!as_bytea)
+		{
+			text	   *key = DatumGetTextPP(elems[k]);
+
+			check_text(slot + VARHDRSZ, vlen, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+		}
+		SET_VARSIZE(slot, vlen + VARHDRSZ);
+		values[0] = elems[k];
+		values[1] = PointerGetDatum(slot);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	}
 }
 
 /*
@@ -94,8 +150,7 @@ gets(FunctionCallInfo fcinfo, bool as_bytea)
 	rc = mcgo.gets(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), &cas, &mc_data, &mc_len);
 	if (!mc_outcome(rc, "gets", VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)))
 		PG_RETURN_NULL();
-	values[0] = as_bytea ? PointerGetDatum(value_as_bytea(mc_data, mc_len))
-		: PointerGetDatum(value_as_text(mc_data, mc_len, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)));
+	values[0] = get_value(fcinfo, as_bytea);
 	values[1] = Int64GetDatum((int64) cas);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
@@ -132,17 +187,16 @@ gat(FunctionCallInfo fcinfo, bool absolute)
 	PG_FUNCTION_INFO_V1(name); \
 	Datum name(PG_FUNCTION_ARGS) \
 	{ \
-		text	   *key = PG_GETARG_TEXT_PP(0); \
 		if (!gat(fcinfo, absolute)) \
 			PG_RETURN_NULL(); \
-		PG_RETURN_TEXT_P(value_as_text(mc_data, mc_len, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key))); \
+		return get_value(fcinfo, false); \
 	} \
 	PG_FUNCTION_INFO_V1(name##_bytea); \
 	Datum name##_bytea(PG_FUNCTION_ARGS) \
 	{ \
 		if (!gat(fcinfo, absolute)) \
 			PG_RETURN_NULL(); \
-		PG_RETURN_BYTEA_P(value_as_bytea(mc_data, mc_len)); \
+		return get_value(fcinfo, true); \
 	}
 
 GAT_FUNCTIONS(memcache_gat, false)
@@ -156,10 +210,7 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	StringInfoData keys;
-	McFields	f;
-	const char *msg;
-	uint32		msglen;
+	mcgo_key   *keys;
 	int			rc;
 
 	if (ARR_NDIM(arr) > 1)
@@ -168,57 +219,42 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 				 errmsg("memcache: keys must be a one-dimensional array")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 
-	initStringInfo(&keys);
+	/* The keys where they are, in the array (never toasted there). */
+	keys = palloc_extended(sizeof(mcgo_key) * Max(n, 1), MCXT_ALLOC_HUGE);
 	for (int i = 0; i < n; i++)
 	{
 		text	   *k;
-		uint32		len;
 
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("memcache: keys must not contain NULL (element %d)", i + 1)));
 		k = DatumGetTextPP(elems[i]);
-		len = VARSIZE_ANY_EXHDR(k);
-		mc_put_field(&keys, VARDATA_ANY(k), len);
+		keys[i].key = VARDATA_ANY(k);
+		keys[i].keylen = VARSIZE_ANY_EXHDR(k);
 	}
 
-#if PG_VERSION_NUM >= 150000
 	InitMaterializedSRF(fcinfo, 0);
-#else
-	SetSingleFuncCall(fcinfo, 0);
-#endif
 
 	if (n == 0)
 		return (Datum) 0;
 
 	mc_prepare();
-	rc = mcgo.get_multi(keys.data, keys.len, n, &mc_data, &mc_len);
-	if (rc != MCGO_OK && rc != MCGO_NETWORK && rc != MCGO_SERVER &&
-		rc != MCGO_INTERRUPTED && rc != MCGO_NOSERVERS)
-		mc_outcome(rc, "get_multi", NULL, 0);	/* raises */
-
-	mc_fields_init_trailer(&f, mc_data, mc_len, &msg, &msglen);
-	/* Some server failed: say so, and still return what the others had. */
-	if (rc != MCGO_OK)
-		mc_partial_failure(rc, "get_multi", msg, (int) msglen);
-	while (mc_fields_more(&f))
+	rc = mcgo.get_multi(keys, n, &mc_data, &mc_len);
+	PG_TRY();
 	{
-		Datum		values[2];
-		bool		isnull[2] = {false, false};
-		uint32		klen,
-					vlen;
-		const char *k = mc_field(&f, &klen);
-		const char *v = mc_field(&f, &vlen);
-
-		values[0] = PointerGetDatum(cstring_to_text_with_len(k, klen));
-		values[1] = as_bytea ? PointerGetDatum(value_as_bytea(v, vlen))
-			: PointerGetDatum(value_as_text(v, vlen, k, klen));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		if (rc == MCGO_OK)
+			put_rows(rsinfo, elems, n, as_bytea);
+		else
+			mc_outcome(rc, "get_multi", NULL, 0);
 	}
+	PG_FINALLY();
+	{
+		mc_release_result();
+	}
+	PG_END_TRY();
 	return (Datum) 0;
 }
-
 PG_FUNCTION_INFO_V1(memcache_get_multi);
 Datum
 memcache_get_multi(PG_FUNCTION_ARGS)

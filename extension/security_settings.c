@@ -252,7 +252,7 @@ mc_define_security_settings(void)
 							   "Password for memcached's ASCII authentication.",
 							   "Never stored by ALTER ROLE/DATABASE ... SET (every role can read those): use postgresql.conf, ALTER SYSTEM or memcache.password_file.",
 							   &mc_password, "", PGC_SUSET,
-							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   check_password, assign_string, NULL);
 	define_path("memcache.password_file",
 				"File whose first line is the password for memcached's authentication (instead of memcache.password).",

@@ -19,6 +19,7 @@ import (
 // The constants must be the ones the shim uses.
 var _ = [1]struct{}{}[int(mc.CodeInternal)-C.MCGO_INTERNAL]
 var _ = [1]struct{}{}[int(mc.CodeBadKey)-C.MCGO_BADKEY]
+var _ = [1]struct{}{}[int(mc.CodeNoMemory)-C.MCGO_NOMEM]
 var _ = [1]struct{}{}[int(mc.CodeMiss)-C.MCGO_MISS]
 var _ = [1]struct{}{}[int(mc.GoMemcache)-C.MCGO_DIST_GOMEMCACHE]
 var _ = [1]struct{}{}[int(mc.PHPMemcache)-C.MCGO_DIST_PHP_MEMCACHE]
@@ -134,21 +135,101 @@ func putFieldString(s string) {
 	out.n += copy(out.b[out.n:], s)
 }
 
-// valueField starts a field of n bytes and returns them for the caller to
-// fill (a value read straight into the result buffer).
-func valueField(n int) []byte {
-	grow(4 + n)
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(n))
+func putU32(v uint32) {
+	grow(4)
+	binary.LittleEndian.PutUint32(out.b[out.n:], v)
 	out.n += 4
-	b := out.b[out.n : out.n+n]
-	out.n += n
-	return b
 }
 
-// putTrailer ends a get_multi result: the message and its length.
-func putTrailer(msg string) {
-	putString(msg)
-	grow(4)
-	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(len(msg)))
-	out.n += 4
+// putFailure writes a failure: its message, and the server that failed
+// ("" when none in particular).
+func putFailure(err error) {
+	putFieldString(err.Error())
+	putFieldString(mc.FailedServer(err))
+}
+
+// multiSink lays out get_multi's result (gobridge_abi.h): the index of n
+// entries first, then each value in a slot, in the order they arrive.
+type multiSink struct {
+	n    int
+	last int // where the last slot's padding began
+}
+
+const (
+	slotHeader = 4  // room before a value for the shim's varlena header
+	slotAlign  = 8  // slots start on this boundary
+	indexEntry = 16 // key index, value length, slot offset
+	noValue    = ^uint32(0)
+)
+
+// begin lays out the index for n keys, all without a value.
+func (s *multiSink) begin(n int) bool {
+	s.n = n
+	if !room(n * indexEntry) {
+		return false
+	}
+	for k := 0; k < n; k++ {
+		binary.LittleEndian.PutUint32(out.b[k*indexEntry+4:], noValue)
+	}
+	out.n = n * indexEntry
+	return true
+}
+
+func (s *multiSink) Value(k, n int) bool {
+	off := (out.n + slotAlign - 1) &^ (slotAlign - 1)
+	if !room(off - out.n + slotHeader + n) {
+		return false
+	}
+	e := out.b[k*indexEntry:]
+	binary.LittleEndian.PutUint32(e[4:], uint32(n))
+	binary.LittleEndian.PutUint64(e[8:], uint64(off))
+	s.last = out.n
+	out.n = off + slotHeader + n
+	return true
+}
+
+func (s *multiSink) Bytes(k int) []byte {
+	e := out.b[k*indexEntry:]
+	off := int(binary.LittleEndian.Uint64(e[8:])) + slotHeader
+	return out.b[off : off+int(binary.LittleEndian.Uint32(e[4:]))]
+}
+
+// Drop forgets key k's value; its room is given back when it is the last.
+func (s *multiSink) Drop(k int) {
+	if s.valueEnd(k) == out.n {
+		out.n = s.last
+	}
+	binary.LittleEndian.PutUint32(out.b[k*indexEntry+4:], noValue)
+}
+
+// valueEnd is where key k's value ends.
+func (s *multiSink) valueEnd(k int) int {
+	e := out.b[k*indexEntry:]
+	return int(binary.LittleEndian.Uint64(e[8:])) + slotHeader + int(binary.LittleEndian.Uint32(e[4:]))
+}
+
+// end compacts the index to the keys found, in the order asked, and writes
+// each failed server and the footer.
+func (s *multiSink) end(failed []error) {
+	found := 0
+	for k := 0; k < s.n; k++ {
+		e := out.b[k*indexEntry : (k+1)*indexEntry]
+		if binary.LittleEndian.Uint32(e[4:]) == noValue {
+			continue
+		}
+		d := out.b[found*indexEntry : (found+1)*indexEntry]
+		binary.LittleEndian.PutUint32(d, uint32(k))
+		copy(d[4:], e[4:])
+		found++
+	}
+	at := out.n
+	for _, err := range failed {
+		putU32(uint32(mc.Classify(err)))
+		putFailure(err)
+	}
+	grow(16)
+	binary.LittleEndian.PutUint32(out.b[out.n:], uint32(found))
+	binary.LittleEndian.PutUint32(out.b[out.n+4:], uint32(len(failed)))
+	binary.LittleEndian.PutUint64(out.b[out.n+8:], uint64(at))
+	out.n += 16
 }

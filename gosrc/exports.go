@@ -44,7 +44,8 @@ func dieOrInterruptPending() bool {
 	return atomic.LoadInt32(pg.die) != 0 || interruptPending()
 }
 
-// guard turns a panic into MCGO_INTERNAL; every export defers it.
+// guard turns a panic into MCGO_INTERNAL, or MCGO_NOMEM when the result
+// buffer could not grow; every export defers it.
 func guard(code *C.int, data **C.char, n *C.size_t) {
 	r := recover()
 	if r == nil {
@@ -52,13 +53,19 @@ func guard(code *C.int, data **C.char, n *C.size_t) {
 	}
 	*code = C.MCGO_INTERNAL
 	*data, *n = nil, 0
+	msg := fmt.Sprintf("internal error in the memcache extension: %v", r)
+	if _, ok := r.(errNoBuffer); ok {
+		*code, msg = C.MCGO_NOMEM, "out of memory for the result"
+	}
 	defer func() { _ = recover() }() // the buffer itself may be what failed
 	reset()
-	putString(fmt.Sprintf("internal error in the memcache extension: %v", r))
+	putFieldString(msg)
+	putFieldString("")
 	publish(data, n)
 }
 
-// finish reports err (nil: success) through the result buffer.
+// finish reports err (nil: success) through the result buffer: for a
+// failure, the failure layout (gobridge_abi.h).
 func finish(err error, data **C.char, n *C.size_t) C.int {
 	if err == nil {
 		publish(data, n)
@@ -67,7 +74,7 @@ func finish(err error, data **C.char, n *C.size_t) C.int {
 	code := mc.Classify(err)
 	reset()
 	if code != mc.CodeMiss {
-		putString(err.Error())
+		putFailure(err)
 	}
 	publish(data, n)
 	return C.int(code)
@@ -223,53 +230,46 @@ func mcgo_cas(key *C.char, kn C.size_t, val *C.char, vn C.size_t, exp C.int64_t,
 	return finish(c.CompareAndSwap(viewString(key, kn), cBytes(val, vn), e, uint64(cas)), data, n)
 }
 
-// mcgo_get_multi takes a key list of nkeys keys. Its result is the found
-// keys and their values, each key once, in the order asked, then the
-// message of a failure (gobridge_abi.h): a failed server does not hide the
-// values of the others. The code is that of the failure, if any.
+// mcgo_get_multi fetches nkeys keys. Its result (gobridge_abi.h) has the
+// values found, each key once, with an index in the order asked, and each
+// server that failed: a failed server does not hide the values of the
+// others. Another code than MCGO_OK is a failure of the whole call.
 //
 //export mcgo_get_multi
-func mcgo_get_multi(keys *C.char, kn C.size_t, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
+func mcgo_get_multi(keys *C.mcgo_key, nkeys C.int, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	if cap(keyViews) < int(nkeys) {
-		keyViews = make([]string, 0, int(nkeys))
-	}
-	list := keyViews[:0]
-	for f := fields(cBytes(keys, kn)); f.more(); {
-		list = append(list, mc.View(f.next()))
-	}
 	c, err := configured()
 	if err != nil {
-		forget(list)
 		return finish(err, data, n)
 	}
-	err = c.GetMultiTo(list, outSink{})
-	forget(list) // the views end with the call
-	code = C.MCGO_OK
-	msg := ""
-	if err != nil {
-		if code = C.int(mc.Classify(err)); code == C.MCGO_BADKEY {
-			return finish(err, data, n)
-		}
-		msg = err.Error()
+	list := cKeys(unsafe.Slice(keys, int(nkeys)))
+	var sink multiSink
+	if !sink.begin(len(list)) {
+		return finish(mc.ErrNoMemory, data, n)
 	}
-	putTrailer(msg)
+	failed, err := c.GetMultiTo(list, &sink)
+	if err != nil {
+		return finish(err, data, n)
+	}
+	sink.end(failed)
 	publish(data, n)
-	return code
+	return C.MCGO_OK
 }
 
-// keyViews is get_multi's reused list of key views.
-var keyViews []string
+// cKeys is get_multi's key list, views of the shim's memory.
+type cKeys []C.mcgo_key
 
-// forget drops the views, and the list itself after a very large call.
-func forget(list []string) {
-	for i := range list {
-		list[i] = ""
-	}
-	if cap(keyViews) > 8<<10 {
-		keyViews = nil
-	}
+func (k cKeys) Len() int         { return len(k) }
+func (k cKeys) Key(i int) string { return viewString(k[i].key, C.size_t(k[i].keylen)) }
+
+// mcgo_release says the shim is done with the last result: a buffer too
+// large to keep is given back.
+//
+//export mcgo_release
+func mcgo_release() {
+	defer func() { _ = recover() }()
+	release()
 }
 
 //export mcgo_delete

@@ -1,51 +1,80 @@
 package main
 
 /*
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 */
 import "C"
 
-import "unsafe"
+import (
+	"unsafe"
 
-// out is the result buffer: malloc'd, owned by Go, reused by every call and
-// valid until the next one. The shim copies out of it at once.
+	"memcache/gosrc/offheap"
+)
+
+// out is the result buffer: an anonymous mapping (offheap), owned by Go,
+// reused by every call and valid until the next one. The shim copies out
+// of it at once. Outside Go's heap, so that a result of hundreds of MB is
+// never copied into Go memory, a failure to grow it is an error of the call
+// (not Go's fatal out of memory), and its memory goes back to the kernel as
+// soon as the shim is done with it (mcgo_release).
 var out struct {
-	p   unsafe.Pointer
-	cap int
-	b   []byte // view of p[:cap]
-	n   int
+	m    offheap.Buf
+	b    []byte // m.Bytes()
+	n    int
+	last int // the size of the last result too large to keep
 }
 
+// keepResult is the largest buffer kept between calls: the results of
+// ordinary calls, get_multi of a few hundred 10 kB values included, never
+// pay for growing it again; a larger one is given back when the call is
+// done, so that one huge get_multi does not stay in an idle backend.
+const keepResult = 4 << 20
+
+// errNoBuffer is a panic of the put functions: the buffer could not grow.
+// The export's guard turns it into MCGO_NOMEM.
+type errNoBuffer struct{}
+
 func reset() {
-	out.n = 0
-	if out.cap > 1<<20 {
-		// The C side copied the last result already; a large one's buffer
-		// is not kept for the rest of the session.
-		C.free(out.p)
-		out.p, out.cap, out.b = nil, 0, nil
+	if out.m.Cap() > keepResult {
+		// Not given back by the shim (a call that failed in C): now.
+		out.m.Free()
+		out.b = nil
 	}
-	refresh()
+	out.n = 0
+}
+
+// release gives a large buffer back (the shim is done with the result).
+func release() {
+	if out.m.Cap() > keepResult {
+		out.last = out.n
+		out.m.Free()
+		out.b, out.n = nil, 0
+	}
+}
+
+// room makes the buffer hold extra more bytes; false when it cannot.
+func room(extra int) bool {
+	need := out.n + extra
+	if need <= len(out.b) {
+		return true
+	}
+	if out.m.Cap() == 0 && need < out.last && out.last <= 64<<20 {
+		need = out.last // the size of the last large result, at once
+	}
+	if out.m.Cap() == 0 && need < 64<<10 {
+		need = 64 << 10
+	}
+	if out.m.Grow(need) != nil {
+		return false
+	}
+	out.b = out.m.Bytes()
+	return true
 }
 
 func grow(extra int) {
-	need := out.n + extra
-	if need <= out.cap {
-		return
+	if !room(extra) {
+		panic(errNoBuffer{})
 	}
-	c := out.cap * 2
-	if c < need {
-		c = need
-	}
-	if c < 256 {
-		c = 256
-	}
-	p := C.realloc(out.p, C.size_t(c))
-	if p == nil {
-		panic("out of memory for the result buffer")
-	}
-	out.p, out.cap = p, c
-	out.b = unsafe.Slice((*byte)(p), c)
 }
 
 func put(b []byte) {
@@ -60,28 +89,21 @@ func putString(s string) {
 
 // publish hands the buffer to C through the out parameters.
 func publish(data **C.char, n *C.size_t) {
-	*data = (*C.char)(out.p)
+	*data = nil
+	if out.n > 0 {
+		*data = (*C.char)(unsafe.Pointer(&out.b[0]))
+	}
 	*n = C.size_t(out.n)
 }
 
-// outSink writes values straight into the result buffer: a single value
-// (get), or key, value fields (get_multi).
+// outSink writes a single value (get) straight into the result buffer.
 type outSink struct{}
 
 func (outSink) Value(n int) []byte {
-	grow(n)
+	if !room(n) {
+		return nil
+	}
 	b := out.b[out.n : out.n+n]
 	out.n += n
 	return b
 }
-
-// lastPair is where the last Pair began, for Drop.
-var lastPair int
-
-func (outSink) Pair(key []byte, n int) []byte {
-	lastPair = out.n
-	putField(key)
-	return valueField(n)
-}
-
-func (outSink) Drop() { out.n = lastPair }

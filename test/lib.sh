@@ -55,10 +55,15 @@ mc_install_deps() {
 	export PATH=$MC_PGBIN:$PATH PG_CONFIG MC_PGBIN
 }
 
+# Builds and installs the extension; the compiler's messages are kept in
+# $MC_WORK/build.log (the C files are always recompiled, so that every
+# warning of this PostgreSQL's headers and flags is seen there).
 mc_build_install() {
-	log "building and installing the extension"
-	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
-	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+	log "building and installing the extension for $("$PG_CONFIG" --version)"
+	rm -f "$MC_ROOT/extension/.built-for"
+	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" 2>"$MC_WORK/build.log" >/dev/null
+	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" install 2>>"$MC_WORK/build.log" >/dev/null
+	cat "$MC_WORK/build.log" >&2
 }
 
 mc_start_memcached() {

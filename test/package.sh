@@ -44,7 +44,13 @@ say() { # say ok|"not ok" TEXT
 	if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 check() { local d=$1; shift; if "$@"; then say ok "$d"; else say "not ok" "$d"; fi; }
-summary() { echo; echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; }
+# MC_SUMMARY=FILE: the summary line also goes there (.ci/run collects them).
+summary() {
+	echo
+	echo "$passed passed, $failed failed"
+	[ -z "${MC_SUMMARY:-}" ] || echo "$passed passed, $failed failed" >"$MC_SUMMARY"
+	[ "$failed" = 0 ]
+}
 
 # dpkg fails at once while another dpkg or apt holds its lock: wait for it.
 dpkg_locked() {

@@ -7,7 +7,8 @@
 #
 # TEST names what to run (default: everything): go, fuzz, pg_regress, or an
 # integration script's name (cancel, commit_order, ...).
-# PG_CONFIG=/path/to/pg_config runs it all against another PostgreSQL.
+# PG_CONFIG=/path/to/pg_config runs it all against another PostgreSQL, e.g.
+# one built by test/pgbuild.sh: PG_CONFIG=$(bash test/pgbuild.sh 13).
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -42,6 +43,10 @@ result() { # result NAME STATUS
 }
 
 export MC_ROOT MC_WORK MC_PORT_BASE MC_STOPPED_PORT MC_CLOSED_PORT MC_PGPORT
+
+warnings=$(grep -E 'warning:|error:' "$MC_WORK/build.log")
+[ -z "$warnings" ] || echo "$warnings"
+result "build with no compiler warnings ($("$PG_CONFIG" --version))" "$([ -z "$warnings" ]; echo $?)"
 
 if wanted go; then
 	log "go vet, gofmt and go test (unit and fuzz seed corpus)"
@@ -84,6 +89,12 @@ crashes=$(grep -E 'terminated by signal|was terminated by|PANIC|fatal error:|run
 result "no crash in the server log" "$([ -z "$crashes" ]; echo $?)"
 
 echo
+if [ -s "$MC_WORK/skipped" ]; then
+	echo "skipped checks (not counted as passed):"
+	sed 's/^/  /' "$MC_WORK/skipped"
+fi
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"
+# MC_SUMMARY=FILE: the summary line also goes there (.ci/run collects them).
+[ -z "${MC_SUMMARY:-}" ] || echo "$passed passed, $failed failed$([ -s "$MC_WORK/skipped" ] && echo ", $(wc -l <"$MC_WORK/skipped") checks skipped")" >"$MC_SUMMARY"
 [ "$failed" = 0 ]

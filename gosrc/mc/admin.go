@@ -130,6 +130,8 @@ func (c *Client) probe() []Probe {
 		}
 		conns[i] = cn
 	}
+	// Probed now, not in a call: a plain wall-clock limit for all.
+	deadline := time.Now().Add(c.cfg.Timeout)
 	fds := make([]pollFd, 0, n)
 	for {
 		fds = fds[:0]
@@ -141,7 +143,7 @@ func (c *Client) probe() []Probe {
 		if len(fds) == 0 {
 			return out
 		}
-		ready, err := poll(fds, c.deadline)
+		ready, err := poll(fds, time.Until(deadline))
 		if err == nil && ready == 0 {
 			err = &timeoutError{op: "reading from", timeout: c.cfg.Timeout}
 		}

@@ -37,8 +37,12 @@ func (r Result) Err() error {
 	if code == CodeInternal {
 		return r.First
 	}
-	return errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s",
-		r.Failed, r.Done+r.Failed, r.First.Error()))
+	err := error(errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s",
+		r.Failed, r.Done+r.Failed, r.First.Error())))
+	if addr := FailedServer(r.First); addr != "" {
+		err = &serverError{addr: addr, err: err}
+	}
+	return err
 }
 
 // CheckOp checks an operation before it is queued, so that nothing about it
@@ -108,11 +112,7 @@ func (c *Client) Apply(ops []Op, b Batch) Result {
 			}
 			break
 		}
-		d := timeout
-		if !b.Deadline.IsZero() && time.Until(b.Deadline) < d {
-			d = time.Until(b.Deadline)
-		}
-		c.deadline = time.Now().Add(d)
+		c.limit, c.hard = timeout, b.Deadline
 		c.applyChunk(ops, start, end, b.Prefix, &res, fail)
 		start = end
 	}

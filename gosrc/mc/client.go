@@ -18,16 +18,17 @@ type Config struct {
 
 // Client is the backend's one memcached client.
 type Client struct {
-	cfg      Config
-	servers  []server   // each server once
-	slot     []int      // memcache.servers entry -> index in servers
-	place    *placement // key -> memcache.servers entry
-	sec      Security
-	began    time.Time // the start of the call in progress
-	deadline time.Time // its end
-	kbuf     []byte    // the full key of the call in progress (fullKey)
-	hbuf     []byte    // a command line being built
-	mg       multiGet  // get_multi's reused state
+	cfg     Config
+	servers []server   // each server once
+	slot    []int      // memcache.servers entry -> index in servers
+	place   *placement // key -> memcache.servers entry
+	sec     Security
+	limit   time.Duration // how long the call in progress may wait for a server
+	hard    time.Time     // an absolute end of the call in progress; zero: none
+	began   time.Time     // the start of the call in progress (round-trip times)
+	kbuf    []byte        // the full key of the call in progress (fullKey)
+	hbuf    []byte        // a command line being built
+	mg      multiGet      // get_multi's reused state
 }
 
 // NewClient builds a client for cfg. It does not connect.
@@ -84,10 +85,11 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 // Close drops the pooled connections.
 func (c *Client) Close() { c.closeAll() }
 
-// start begins a call: memcache.timeout bounds all of it.
+// start begins a call: it may wait memcache.timeout for each server (see
+// sockConn).
 func (c *Client) start() {
+	c.limit, c.hard = c.cfg.Timeout, time.Time{}
 	c.began = time.Now()
-	c.deadline = c.began.Add(c.cfg.Timeout)
 }
 
 // Key returns the full key for a user key: the prefix added and checked.

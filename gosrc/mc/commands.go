@@ -10,17 +10,11 @@ import (
 // send on the key's server's pooled connection, and the reply is read on
 // the backend's thread, with no allocation per call.
 
-// Sink receives values. Value returns n bytes for the caller to fill; the
-// slice is only written during the call.
+// Sink receives values. Value returns n bytes for the caller to fill (a
+// non-nil slice also when n is 0), or nil when it has no room (out of
+// memory): the call then fails. The slice is only written during the call.
 type Sink interface {
 	Value(n int) []byte
-}
-
-// PairSink receives key, value pairs (get_multi). Drop forgets the last
-// pair, whose value could not be read whole.
-type PairSink interface {
-	Pair(key []byte, n int) []byte
-	Drop()
 }
 
 // GetTo fetches key and hands its value to sink; a miss is ErrCacheMiss.
@@ -78,7 +72,11 @@ func (c *Client) retrieve(i int, full string, sink Sink) (uint64, error) {
 		}
 		return 0, c.fail(i, cn, errorf(CodeServer, fmt.Sprintf("%s: %v", c.servers[i].Addr, err)), false)
 	}
-	if err := cn.readValue(sink.Value(v.n)); err != nil {
+	dst := sink.Value(v.n)
+	if dst == nil {
+		return 0, c.fail(i, cn, ErrNoMemory, false)
+	}
+	if err := cn.readValue(dst); err != nil {
 		return 0, c.fail(i, cn, err, false)
 	}
 	if line, err = cn.line(); err != nil || !bytes.Equal(line, replyEnd) {
@@ -139,7 +137,7 @@ func (c *Client) end(i int, cn *conn, line, ok []byte) error {
 		return c.fail(i, cn, err, false)
 	}
 	c.put(i, cn)
-	return err
+	return c.onServer(i, err)
 }
 
 // Delete removes key; a missing key is ErrCacheMiss.

@@ -19,6 +19,7 @@ const (
 	CodeConfig
 	CodeInternal
 	CodeBadKey
+	CodeNoMemory
 )
 
 // Error is an error with the Code the caller should act on.
@@ -44,6 +45,9 @@ var (
 	// ErrInterrupted: a socket wait ended because PostgreSQL has an
 	// interrupt (cancel, statement_timeout, terminate) pending.
 	ErrInterrupted = errorf(CodeInterrupted, "interrupted")
+	// ErrNoMemory: no room for a value in the result (an address-space
+	// limit, strict overcommit): the call fails, the backend goes on.
+	ErrNoMemory = errorf(CodeNoMemory, "out of memory for a value from memcached")
 )
 
 // Classify returns the Code of err. Errors that carry none are the

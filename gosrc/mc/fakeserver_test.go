@@ -102,12 +102,21 @@ func (c *Client) Get(key string) ([]byte, error) {
 
 // GetMulti returns the values found, keyed by the user's key. When a
 // server fails (or is marked down) the values from the others are returned
-// with the error.
+// with the first failure.
 func (c *Client) GetMulti(keys []string) (map[string][]byte, error) {
-	s := &mapSink{m: map[string][]byte{}}
-	err := c.GetMultiTo(keys, s)
+	s := &mapSink{keys: keys, m: map[string][]byte{}}
+	failed, err := c.GetMultiTo(KeyList(keys), s)
+	if err == nil && len(failed) > 0 {
+		err = failed[0]
+	}
 	return s.m, err
 }
+
+// KeyList is a Keys over a slice.
+type KeyList []string
+
+func (l KeyList) Len() int         { return len(l) }
+func (l KeyList) Key(i int) string { return l[i] }
 
 // byteSink and mapSink collect values in Go memory.
 type byteSink struct{ b []byte }
@@ -115,15 +124,10 @@ type byteSink struct{ b []byte }
 func (s *byteSink) Value(n int) []byte { s.b = make([]byte, n); return s.b }
 
 type mapSink struct {
+	keys []string
 	m    map[string][]byte
-	last string
 }
 
-func (s *mapSink) Pair(key []byte, n int) []byte {
-	v := make([]byte, n)
-	s.last = string(key)
-	s.m[s.last] = v
-	return v
-}
-
-func (s *mapSink) Drop() { delete(s.m, s.last) }
+func (s *mapSink) Value(k, n int) bool { s.m[s.keys[k]] = make([]byte, n); return true }
+func (s *mapSink) Bytes(k int) []byte  { return s.m[s.keys[k]] }
+func (s *mapSink) Drop(k int)          { delete(s.m, s.keys[k]) }

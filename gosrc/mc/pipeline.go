@@ -149,7 +149,7 @@ func (c *Client) readChunk(r *pipeRun, chunk []pipeItem) {
 		default:
 			r.failed++
 			if r.first == nil {
-				r.first, r.firstAt = pipeReplyError(it, err), r.ok+r.failed-1
+				r.first, r.firstAt = c.onServer(r.s, pipeReplyError(it, err)), r.ok+r.failed-1
 			}
 		}
 	}

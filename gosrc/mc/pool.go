@@ -19,11 +19,14 @@ type server struct {
 	Server
 	idle *conn // the pooled connection; nil: none open
 
-	// After a failure (refused, reset, timed out) calls for the server's
-	// keys fail at once until downUntil (memcache.server_retry_delay),
-	// instead of each waiting for a timeout. Keys are never moved to
-	// another server: the cache would then disagree with the application's
-	// client.
+	// After a timeout calls for the server's keys fail at once until
+	// downUntil (memcache.server_retry_delay), instead of each waiting for
+	// a timeout. Only a timeout marks a server down: a refused connection,
+	// a reset or a close cost the call nothing, and trying again costs the
+	// next call nothing either, while a mark would skip the commit-time
+	// writes of a server that is back (a restart takes a moment): their
+	// keys would stay stale. Keys are never moved to another server: the
+	// cache would then disagree with the application's client.
 	downUntil time.Time
 	downCause string
 
@@ -161,7 +164,7 @@ func closedByPeer(err error) bool {
 
 // take returns the connection to server i for a command of the call in
 // progress: the pooled one, else a new one. A server marked down is
-// refused at once, and a failed connect marks it down; probe
+// refused at once, and a connect that timed out marks it down; probe
 // (memcache_servers) tries it anyway and marks nothing.
 //
 // check asks to make sure first that the server has not closed the pooled
@@ -172,7 +175,7 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 	s := &c.servers[i]
 	if !probe {
 		if err := s.check(); err != nil {
-			return nil, err
+			return nil, c.onServer(i, err)
 		}
 	}
 	cn := s.idle
@@ -183,28 +186,28 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 	}
 	if cn != nil {
 		cn.reused = true
+		if err := cn.raw.begin(c.limit, c.hard); err != nil {
+			cn.close()
+			return nil, c.onServer(i, err)
+		}
 	} else {
 		nc, raw, err := c.connect(s)
 		if err != nil {
-			if !probe && !errors.Is(err, ErrInterrupted) {
+			if !probe && isTimeout(err) {
 				s.markDown(err, c.cfg.RetryDelay)
 			}
-			return nil, err
+			return nil, c.onServer(i, err)
 		}
 		cn = &conn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10))}
-	}
-	cn.raw.timeout = c.cfg.Timeout
-	if err := cn.raw.SetDeadline(c.deadline); err != nil {
-		cn.close()
-		return nil, err
 	}
 	cn.sent, cn.replied = false, false
 	return cn, nil
 }
 
-// connect makes a new connection ready for commands (TLS, authentication).
+// connect makes a new connection ready for commands (TLS, authentication);
+// its waits count against the call's limit for the server.
 func (c *Client) connect(s *server) (net.Conn, *sockConn, error) {
-	raw, err := dial(context.Background(), s.Network, s.Addr, c.deadline, c.cfg.Timeout)
+	raw, err := dial(context.Background(), s.Network, s.Addr, c.limit, c.hard)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,18 +231,46 @@ func (c *Client) put(i int, cn *conn) {
 }
 
 // fail closes server i's connection after a failure mid-way: its replies
-// would be out of step. A timeout marks the server down; so does a reset
-// or a close of a connection that has not answered yet. One that had
-// answered was more likely closed while idle (memcached restarted) than
-// by a dead server: the next call finds out on a new connection. It
+// would be out of step. A timeout marks the server down (see server). It
 // returns the error to report. A probe marks nothing.
 func (c *Client) fail(i int, cn *conn, err error, probe bool) error {
 	cn.close()
 	err = tlsAlert(c.servers[i].Addr, err)
-	if !probe && Classify(err) == CodeNetwork && (isTimeout(err) || !cn.raw.used) {
+	if !probe && isTimeout(err) {
 		c.servers[i].markDown(err, c.cfg.RetryDelay)
 	}
-	return err
+	return c.onServer(i, err)
+}
+
+// serverError is a failure of one server: the caller is told which (the C
+// side reports repeated failures of one server once per statement).
+type serverError struct {
+	addr string
+	err  error
+}
+
+func (e *serverError) Error() string { return e.err.Error() }
+func (e *serverError) Unwrap() error { return e.err }
+
+// onServer marks err, a failure of server i or of the network to it, as
+// that server's.
+func (c *Client) onServer(i int, err error) error {
+	if e, ok := err.(*Error); err == nil || ok && e.Code != CodeNetwork && e.Code != CodeServer {
+		return err // no failure (a miss, not stored), or not the server's: without allocating
+	}
+	if code := Classify(err); code != CodeNetwork && code != CodeServer || FailedServer(err) != "" {
+		return err
+	}
+	return &serverError{addr: c.servers[i].Addr, err: err}
+}
+
+// FailedServer names the server err is a failure of ("" when none).
+func FailedServer(err error) string {
+	var se *serverError
+	if errors.As(err, &se) {
+		return se.addr
+	}
+	return ""
 }
 
 // closeAll drops the pooled connections.

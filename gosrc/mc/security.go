@@ -127,7 +127,11 @@ func tlsError(address string, err error) error {
 	case errors.Is(err, ErrInterrupted):
 		return err
 	case isTimeout(err):
-		msg = fmt.Sprintf("TLS handshake with %s timed out: is memcached started with -Z (TLS)?", address)
+		var t *timeoutError
+		errors.As(err, &t)
+		te := *t
+		te.op, te.note = "TLS handshake with", ": is memcached started with -Z (TLS)?"
+		return &te
 	case errors.As(err, &unknown):
 		msg = fmt.Sprintf("TLS: the certificate of %s is not signed by a CA in memcache.tls_ca_file", address)
 	case errors.As(err, &hostname):

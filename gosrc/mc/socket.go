@@ -24,14 +24,16 @@ const Slice = 20 * time.Millisecond
 // service now (set by package main; it only reads PostgreSQL's flags).
 var InterruptPending = func() bool { return false }
 
-// timeoutError is memcache.timeout expiring on one server.
+// timeoutError is memcache.timeout expiring on one server: the call
+// waited that long for it.
 type timeoutError struct {
 	op, addr string
 	timeout  time.Duration
+	note     string // what it may mean, after the message
 }
 
 func (e *timeoutError) Error() string {
-	return fmt.Sprintf("%s %s timed out after %d ms (memcache.timeout)", e.op, e.addr, e.timeout.Milliseconds())
+	return fmt.Sprintf("%s %s timed out after %d ms (memcache.timeout)%s", e.op, e.addr, e.timeout.Milliseconds(), e.note)
 }
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return true }
@@ -43,17 +45,75 @@ func (e *timeoutError) Temporary() bool { return true }
 // backend's thread from another thread on every reply, which doubles the
 // cost of a call; a blocking read does not. The socket's
 // SO_RCVTIMEO/SO_SNDTIMEO are one Slice, so no call blocks longer than
-// that without checking for interrupts and the deadline.
+// that without checking for interrupts and the time limit.
+//
+// The time limit (memcache.timeout) counts the time the call spent waiting
+// for this server: blocked in a system call on its socket (connect, send,
+// receive, the TLS handshake), not the time the backend spent on its own
+// work in between (preparing 200k keys, copying values). A server is
+// marked down after a timeout, so a timeout must mean the server was slow,
+// never the backend.
 type sockConn struct {
-	fd       int
-	network  string
-	remote   string
-	timeout  time.Duration // memcache.timeout, for messages
-	deadline time.Time     // the end of the call in progress
-	wait     time.Duration // the socket's current SO_*TIMEO
-	used     bool          // a reply to a command has been read on this connection
-	st       *ServerStats  // counts the bytes
+	fd      int
+	network string
+	remote  string
+	limit   time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
+	waited  time.Duration // the wait so far in this call
+	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
+	wait    time.Duration // the socket's current SO_*TIMEO
+	used    bool          // a reply to a command has been read on this connection
+	st      *ServerStats  // counts the bytes
+
+	// nowait: reads and writes never block (get_multi waits for several
+	// servers at once with poll): a read with nothing to read returns
+	// errWouldBlock, a write queues in out what the socket does not take.
+	nowait bool
+	out    []byte // written in nowait mode, not yet sent: out[sent:]
+	sent   int
 }
+
+// begin starts a call's use of the connection: it may wait limit for the
+// server, and must end by hard (zero: no such end).
+func (c *sockConn) begin(limit time.Duration, hard time.Time) error {
+	c.limit, c.waited, c.hard = limit, 0, hard
+	return c.sliceWait()
+}
+
+// left is the wait still allowed, and the error to return when there is
+// none.
+func (c *sockConn) left(op string) (time.Duration, error) {
+	left := time.Duration(1<<63 - 1)
+	if c.limit > 0 {
+		if left = c.limit - c.waited; left <= 0 {
+			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit}
+		}
+	}
+	if !c.hard.IsZero() {
+		h := time.Until(c.hard)
+		if h <= 0 {
+			return 0, errTimeLimit
+		}
+		if h < left {
+			left = h
+		}
+	}
+	return left, nil
+}
+
+// errTimeLimit is the end of a call that has an absolute one: the
+// commit-time writes' memcache.commit_timeout. It is the batch's limit, not
+// the server's failure: the server is not marked down for it.
+var errTimeLimit = errorf(CodeNetwork, "the time limit of the commit-time writes (memcache.commit_timeout) passed")
+
+// errWouldBlock is a read or write in nowait mode that would wait. It is
+// temporary, so that a TLS connection can be read again after it.
+var errWouldBlock error = wouldBlock{}
+
+type wouldBlock struct{}
+
+func (wouldBlock) Error() string   { return "the operation would wait" }
+func (wouldBlock) Timeout() bool   { return true }
+func (wouldBlock) Temporary() bool { return true }
 
 type connAddr struct{ network, s string }
 
@@ -72,13 +132,25 @@ func (c *sockConn) Close() error {
 	return err
 }
 
-// SetDeadline sets the end of the call: memcache.timeout bounds a call as
-// a whole (connect, send, every reply; for several servers, all of them).
+// SetDeadline sets an absolute end (crypto/tls sets one to send its
+// closing alert); the time limit of a call is set by begin.
 func (c *sockConn) SetDeadline(t time.Time) error {
-	c.deadline = t
+	c.hard = t
+	return c.sliceWait()
+}
+
+func (c *sockConn) SetReadDeadline(t time.Time) error  { return c.SetDeadline(t) }
+func (c *sockConn) SetWriteDeadline(t time.Time) error { return c.SetDeadline(t) }
+
+// sliceWait sets the socket's wait to one Slice, or less when less of the
+// time limit is left.
+func (c *sockConn) sliceWait() error {
 	want := Slice
-	if c.timeout > 0 && c.timeout < want {
-		want = c.timeout
+	if left, err := c.left(""); err == nil && left < want {
+		want = left
+	}
+	if want < time.Millisecond {
+		want = time.Millisecond
 	}
 	if c.wait != want {
 		return c.setWait(want)
@@ -86,13 +158,7 @@ func (c *sockConn) SetDeadline(t time.Time) error {
 	return nil
 }
 
-func (c *sockConn) SetReadDeadline(t time.Time) error  { return c.SetDeadline(t) }
-func (c *sockConn) SetWriteDeadline(t time.Time) error { return c.SetDeadline(t) }
-
 func (c *sockConn) setWait(d time.Duration) error {
-	if d < time.Millisecond {
-		d = time.Millisecond
-	}
 	tv := syscall.NsecToTimeval(d.Nanoseconds())
 	if err := syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv); err != nil {
 		return os.NewSyscallError("setsockopt", err)
@@ -105,22 +171,15 @@ func (c *sockConn) setWait(d time.Duration) error {
 }
 
 // next is called when a wait ended without data (timeout slice or signal):
-// it says whether to go on, and shortens the last slice to the deadline.
+// it says whether to go on, and shortens the last slice to the time left.
 func (c *sockConn) next(op string) error {
 	if InterruptPending() {
 		return ErrInterrupted
 	}
-	if c.deadline.IsZero() {
-		return nil
+	if _, err := c.left(op); err != nil {
+		return err
 	}
-	left := time.Until(c.deadline)
-	if left <= 0 {
-		return &timeoutError{op: op, addr: c.remote, timeout: c.timeout}
-	}
-	if left < c.wait {
-		return c.setWait(left)
-	}
-	return nil
+	return c.sliceWait()
 }
 
 func (c *sockConn) opError(op string, err error) error {
@@ -140,9 +199,9 @@ func rawRecv(fd int, p []byte, flags int) (int, error) {
 	return int(n), nil
 }
 
-func rawSend(fd int, p []byte) (int, error) {
+func rawSend(fd int, p []byte, flags int) (int, error) {
 	n, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		syscall.MSG_NOSIGNAL, 0, 0)
+		uintptr(syscall.MSG_NOSIGNAL|flags), 0, 0)
 	if e != 0 {
 		return 0, e
 	}
@@ -175,7 +234,15 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := rawRecv(c.fd, p, 0)
+		var n int
+		var err error
+		if c.nowait {
+			n, err = rawRecv(c.fd, p, syscall.MSG_DONTWAIT)
+		} else {
+			t := time.Now()
+			n, err = rawRecv(c.fd, p, 0)
+			c.waited += time.Since(t)
+		}
 		switch {
 		case err == nil && n == 0:
 			return 0, &closedError{c.remote, c.used}
@@ -183,6 +250,8 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			c.used = true
 			c.st.C[StatBytesRecv] += uint64(n)
 			return n, nil
+		case err == syscall.EAGAIN && c.nowait:
+			return 0, errWouldBlock
 		case retry(err):
 			if err := c.next("reading from"); err != nil {
 				return 0, err
@@ -196,25 +265,69 @@ func (c *sockConn) Read(p []byte) (int, error) {
 }
 
 func (c *sockConn) Write(p []byte) (int, error) {
+	if c.nowait {
+		if c.sent == len(c.out) {
+			c.out, c.sent = c.out[:0], 0
+		}
+		c.out = append(c.out, p...)
+		return len(p), c.push()
+	}
 	done := 0
 	for done < len(p) {
 		// MSG_NOSIGNAL: a reset connection is an EPIPE error, not a SIGPIPE.
-		n, err := rawSend(c.fd, p[done:])
-		switch {
-		case err == nil:
+		t := time.Now()
+		n, err := rawSend(c.fd, p[done:], 0)
+		c.waited += time.Since(t)
+		if err == nil {
 			done += n
 			c.st.C[StatBytesSent] += uint64(n)
-		case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
-			return done, &closedError{c.remote, false}
-		case retry(err):
-			if err := c.next("writing to"); err != nil {
-				return done, err
-			}
-		default:
-			return done, c.opError("write", err)
+		} else if err = c.sendError(err); err != nil {
+			return done, err
 		}
 	}
 	return done, nil
+}
+
+// sendError is what a failed send means: nil to try again.
+func (c *sockConn) sendError(err error) error {
+	switch {
+	case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
+		return &closedError{c.remote, false}
+	case retry(err):
+		return c.next("writing to")
+	}
+	return c.opError("write", err)
+}
+
+// push sends what nowait mode queued, as far as the socket takes it now.
+func (c *sockConn) push() error {
+	for c.sent < len(c.out) {
+		n, err := rawSend(c.fd, c.out[c.sent:], syscall.MSG_DONTWAIT)
+		switch {
+		case err == nil:
+			c.sent += n
+			c.st.C[StatBytesSent] += uint64(n)
+		case err == syscall.EAGAIN:
+			return nil
+		case err == syscall.EINTR:
+		case (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.used:
+			return &closedError{c.remote, false}
+		default:
+			return c.opError("write", err)
+		}
+	}
+	return nil
+}
+
+// unsent says whether nowait mode has bytes queued.
+func (c *sockConn) unsent() bool { return c.sent < len(c.out) }
+
+// setNowait switches nowait mode; the queue must be empty to leave it.
+func (c *sockConn) setNowait(on bool) {
+	c.nowait = on
+	if !on && !c.unsent() && cap(c.out) > 64<<10 {
+		c.out, c.sent = nil, 0
+	}
 }
 
 // sendv sends the concatenation of bufs with as few sendmsg calls as the
@@ -235,49 +348,48 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 		}
 		msg := syscall.Msghdr{Iov: &iov[0]}
 		msg.Iovlen = uint64(n)
+		t := time.Now()
 		sent, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-		switch {
-		case e == 0:
-			c.st.C[StatBytesSent] += uint64(sent)
-			left := int(sent)
-			for i := range bufs {
-				k := min(left, len(bufs[i]))
-				bufs[i] = bufs[i][k:]
-				left -= k
-			}
-		case (e == syscall.ECONNRESET || e == syscall.EPIPE) && !c.used:
-			return &closedError{c.remote, false}
-		case retry(e):
-			if err := c.next("writing to"); err != nil {
+		c.waited += time.Since(t)
+		if e != 0 {
+			if err := c.sendError(e); err != nil {
 				return err
 			}
-		default:
-			return c.opError("write", e)
+			continue
+		}
+		c.st.C[StatBytesSent] += uint64(sent)
+		left := int(sent)
+		for i := range bufs {
+			k := min(left, len(bufs[i]))
+			bufs[i] = bufs[i][k:]
+			left -= k
 		}
 	}
 }
 
-// dial connects to address by deadline, checking for interrupts every
-// Slice. Host names are resolved here (IP literals need no lookup), when a
-// connection is made, never when a setting changes. timeout is
-// memcache.timeout, for messages.
-func dial(ctx context.Context, network, address string, deadline time.Time, timeout time.Duration) (*sockConn, error) {
+// dial connects to address, checking for interrupts every Slice. Host
+// names are resolved here (IP literals need no lookup), when a connection
+// is made, never when a setting changes. The connection it returns is in
+// the call that made it: it may wait limit for the server in all, and must
+// end by hard (zero: no such end); the resolving and connecting count.
+func dial(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*sockConn, error) {
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
 	} else {
 		var err error
-		if sas, err = resolve(ctx, address, deadline); err != nil {
+		if sas, err = c.resolve(ctx); err != nil {
 			return nil, err
 		}
 	}
 	var last error
 	for _, sa := range sas {
-		c, err := connect(network, address, sa, deadline, timeout)
+		err := c.connect(sa)
 		if err == nil {
 			return c, nil
 		}
-		if errors.Is(err, ErrInterrupted) || isTimeout(err) {
+		if errors.Is(err, ErrInterrupted) || isTimeout(err) || err == errTimeLimit {
 			return nil, err
 		}
 		last = err
@@ -290,8 +402,8 @@ func isTimeout(err error) bool {
 	return errors.As(err, &te)
 }
 
-func resolve(ctx context.Context, address string, deadline time.Time) ([]syscall.Sockaddr, error) {
-	host, portStr, err := net.SplitHostPort(address)
+func (c *sockConn) resolve(ctx context.Context) ([]syscall.Sockaddr, error) {
+	host, portStr, err := net.SplitHostPort(c.remote)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +414,7 @@ func resolve(ctx context.Context, address string, deadline time.Time) ([]syscall
 	var ips []net.IP
 	if ip := net.ParseIP(host); ip != nil {
 		ips = []net.IP{ip}
-	} else if ips, err = lookup(ctx, host, deadline); err != nil {
+	} else if ips, err = c.lookup(ctx, host); err != nil {
 		return nil, err
 	}
 	sas := make([]syscall.Sockaddr, 0, len(ips))
@@ -322,9 +434,14 @@ func resolve(ctx context.Context, address string, deadline time.Time) ([]syscall
 
 // lookup resolves a host name. The resolver cannot be sliced, so a
 // short-lived goroutine watches for interrupts and cancels it; lookups only
-// happen when a new connection is made.
-func lookup(ctx context.Context, host string, deadline time.Time) ([]net.IP, error) {
-	ctx, cancel := context.WithDeadline(ctx, deadline)
+// happen when a new connection is made. The wait counts as the server's.
+func (c *sockConn) lookup(ctx context.Context, host string) ([]net.IP, error) {
+	left, err := c.left("resolving")
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, left)
 	defer cancel()
 	done := make(chan struct{})
 	defer close(done)
@@ -347,11 +464,15 @@ func lookup(ctx context.Context, host string, deadline time.Time) ([]net.IP, err
 		}
 	}()
 	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	c.waited += time.Since(start)
 	if err != nil {
 		select {
 		case <-interrupted:
 			return nil, ErrInterrupted
 		default:
+		}
+		if _, lerr := c.left("resolving"); lerr != nil {
+			return nil, lerr
 		}
 		return nil, err
 	}
@@ -362,7 +483,8 @@ func lookup(ctx context.Context, host string, deadline time.Time) ([]net.IP, err
 	return ips, nil
 }
 
-func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, timeout time.Duration) (*sockConn, error) {
+// connect opens c's socket to sa.
+func (c *sockConn) connect(sa syscall.Sockaddr) error {
 	family := syscall.AF_UNIX
 	switch sa.(type) {
 	case *syscall.SockaddrInet4:
@@ -372,25 +494,25 @@ func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, t
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
 	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
+		return os.NewSyscallError("socket", err)
 	}
-	c := &sockConn{fd: fd, network: network, remote: address, timeout: timeout, deadline: deadline, st: &uncounted}
+	c.fd, c.wait = fd, 0
 	dialErr := func(err error) error {
 		c.Close()
-		return &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
+		return &net.OpError{Op: "dial", Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
 	}
 	err = syscall.Connect(fd, sa)
 	for err == syscall.EINTR {
 		err = syscall.Connect(fd, sa)
 	}
 	if err == syscall.EINPROGRESS || err == syscall.EAGAIN || err == syscall.EALREADY {
-		if err := waitWritable(c, deadline); err != nil {
+		if err := c.waitWritable(); err != nil {
 			c.Close()
-			return nil, err
+			return err
 		}
 		soErr, gerr := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
 		if gerr != nil {
-			return nil, dialErr(gerr)
+			return dialErr(gerr)
 		}
 		err = nil
 		if soErr != 0 {
@@ -398,19 +520,19 @@ func connect(network, address string, sa syscall.Sockaddr, deadline time.Time, t
 		}
 	}
 	if err != nil {
-		return nil, dialErr(err)
+		return dialErr(err)
 	}
 	if err := syscall.SetNonblock(fd, false); err != nil {
-		return nil, dialErr(err)
+		return dialErr(err)
 	}
 	if family != syscall.AF_UNIX {
 		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 	}
-	if err := c.setWait(Slice); err != nil {
+	if err := c.sliceWait(); err != nil {
 		c.Close()
-		return nil, err
+		return err
 	}
-	return c, nil
+	return nil
 }
 
 type pollFd struct {
@@ -422,28 +544,27 @@ type pollFd struct {
 const (
 	pollIn  = 0x1
 	pollOut = 0x4
+	pollErr = 0x8
+	pollHup = 0x10
 )
 
-// poll waits until one of fds is ready or deadline passes, in slices:
-// a signal or a slice's end checks for interrupts. It returns how many are
-// ready (their revents set); 0 when the deadline passed.
-func poll(fds []pollFd, deadline time.Time) (int, error) {
+// poll waits until one of fds is ready, for max at most, in slices: a
+// signal or a slice's end checks for interrupts. It returns how many are
+// ready (their revents set); 0 when max passed. Like the reads, it tells
+// the scheduler nothing (see rawRecv).
+func poll(fds []pollFd, max time.Duration) (int, error) {
+	end := time.Now().Add(max)
 	for {
-		left := time.Until(deadline)
+		left := time.Until(end)
 		if left <= 0 {
 			return 0, nil
 		}
 		if left > Slice {
 			left = Slice
 		}
-		ts := syscall.NsecToTimespec(left.Nanoseconds())
-		n, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
-			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		if errno != 0 && errno != syscall.EINTR {
-			return 0, os.NewSyscallError("ppoll", errno)
-		}
-		if errno == 0 && n > 0 {
-			return int(n), nil
+		n, err := ppoll(fds, left)
+		if err != nil || n > 0 {
+			return n, err
 		}
 		if InterruptPending() {
 			return 0, ErrInterrupted
@@ -451,14 +572,35 @@ func poll(fds []pollFd, deadline time.Time) (int, error) {
 	}
 }
 
-// waitWritable waits for a non-blocking connect to finish.
-func waitWritable(c *sockConn, deadline time.Time) error {
-	fds := [1]pollFd{{fd: int32(c.fd), events: pollOut}}
-	n, err := poll(fds[:], deadline)
-	if err == nil && n == 0 {
-		err = &timeoutError{op: "connecting to", addr: c.remote, timeout: c.timeout}
+// ppoll is one wait of at most d; a signal ends it with 0 ready.
+func ppoll(fds []pollFd, d time.Duration) (int, error) {
+	ts := syscall.NsecToTimespec(d.Nanoseconds())
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
+		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	if errno == syscall.EINTR {
+		return 0, nil
 	}
-	return err
+	if errno != 0 {
+		return 0, os.NewSyscallError("ppoll", errno)
+	}
+	return int(n), nil
+}
+
+// waitWritable waits for a non-blocking connect to finish.
+func (c *sockConn) waitWritable() error {
+	fds := [1]pollFd{{fd: int32(c.fd), events: pollOut}}
+	for {
+		left, err := c.left("connecting to")
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		n, err := poll(fds[:], left)
+		c.waited += time.Since(start)
+		if err != nil || n > 0 {
+			return err
+		}
+	}
 }
 
 // idle says whether an idle connection is still open with nothing to

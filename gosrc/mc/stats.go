@@ -151,7 +151,7 @@ func errorKind(err error) int {
 		return StatErrDown
 	case errors.Is(err, ErrInterrupted):
 		return StatCancelled
-	case isTimeout(err):
+	case isTimeout(err), errors.Is(err, errTimeLimit):
 		return StatErrTimeout
 	}
 	switch Classify(err) {
@@ -196,31 +196,20 @@ func (c *Client) count(i, cmd int, err error) error {
 	return err
 }
 
-// countMulti ends server i's part of a get_multi call: one command for
-// asked keys, of which those found were counted as hits as they were read
-// (hits: the count before). It returns err.
-func (c *Client) countMulti(i, asked int, hits uint64, err error) error {
-	st := c.servers[i].st
+// countRun ends server r.s's part of a get_multi call: one command for
+// its keys, of which r.hits were found, or the failure err. It returns
+// err.
+func (c *Client) countRun(r *mgRun, err error) error {
+	st := c.servers[r.s].st
 	st.C[StatGetMulti]++
+	st.C[StatHits] += uint64(r.hits)
 	if err != nil {
 		st.C[errorKind(err)]++
 	} else {
-		st.C[StatMisses] += uint64(asked) - (st.C[StatHits] - hits)
+		st.C[StatMisses] += uint64(len(r.keys) - r.hits)
 	}
 	st.roundTrip(time.Since(c.began))
 	return err
-}
-
-// asked is how many keys the get_multi in m asks of server index si (-1:
-// all of them).
-func (m *multiGet) asked(si int) int {
-	n := 0
-	for _, s := range m.srv {
-		if s >= 0 && (si < 0 || s == si) {
-			n++
-		}
-	}
-	return n
 }
 
 // countItem counts one answered operation of a batch on server i.

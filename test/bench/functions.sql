@@ -29,3 +29,12 @@ BEGIN
   END LOOP;
   RETURN n * 100 / extract(epoch FROM clock_timestamp() - t);
 END $$;
+CREATE FUNCTION bench_getmulti_keys(n int, nkeys int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t timestamptz; keys text[] := ARRAY(SELECT 'bench' || i FROM generate_series(0, nkeys - 1) i);
+BEGIN
+  t := clock_timestamp();
+  FOR j IN 1..n LOOP
+    PERFORM count(*) FROM memcache_get_multi(keys);
+  END LOOP;
+  RETURN n * nkeys / extract(epoch FROM clock_timestamp() - t);
+END $$;

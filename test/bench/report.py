@@ -12,6 +12,7 @@ NAMES = {"memcache": "memcache (this)", "pgmemcache": "pgmemcache 2.3", "plperl"
          "go": "Go + gomemcache, no DB"}
 OPS = [("set10", "set 10 B"), ("get10", "get hit 10 B"), ("miss10", "get miss"),
        ("set10k", "set 10 KB"), ("get10k", "get hit 10 KB"), ("getmulti100", "get_multi 100 keys (keys/s)"),
+       ("getmulti1000", "get_multi 1000 keys (keys/s)"), ("getmulti100x10k", "get_multi 100 keys of 10 KB (keys/s)"),
        ("setmulti1000", "set_multi 1000 keys (keys/s)")]
 
 vals = defaultdict(list)
@@ -53,44 +54,118 @@ for p, title in [("same", "Backend and memcached on the same vCPU"),
         lines += ["", f"memcache_set_multi of 1000 keys: {multi / single:.1f}x the rate of 1000 single memcache_set calls."]
     lines.append("")
 
-tps = defaultdict(list)
+tps = defaultdict(list)   # name -> [tps, ...]
+per_tx = defaultdict(list)  # name -> [(cs_own, cs_other, cpu_us), ...]
 for line in open(f"{out}/tps"):
     f = line.split()
-    if len(f) == 2:
+    if len(f) >= 2:
         tps[f[0]].append(float(f[1]))
+    if len(f) == 5:
+        per_tx[f[0]].append(tuple(float(x) for x in f[2:]))
+
+
+def tps_cell(v):
+    t = tps.get(v)
+    return f"{statistics.median(t):,.0f} ({min(t):,.0f}-{max(t):,.0f})" if t else "n/a"
+
+
+def cs_cell(v):
+    """Context switches per transaction, the backends' own threads + their
+    other threads, and CPU time per transaction (medians of the runs)."""
+    p = per_tx.get(v)
+    if not p:
+        return "n/a"
+    own, other, cpu = (statistics.median(x[i] for x in p) for i in range(3))
+    return f"{own:.2f} + {other:.2f} | {cpu:,.0f} us"
+
+
+def ratio(a, b):
+    a, b = tps.get(a), tps.get(b)
+    return f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "n/a"
+
+
+CS_NOTE = ("`switches` are context switches per transaction of the backends' own threads + of their other "
+           "threads (the Go runtime's; pgmemcache's backends have none), `CPU` the CPU time per transaction "
+           "of all the backends' threads, both counted from /proc while all clients run.")
 lines += ["## The blog's sessions workload (pgbench, 8 clients, INSERT + UPDATE per transaction)", "",
-          "| variant | TPS (median, min-max) |", "|---|---|"]
+          "| variant | TPS (median, min-max) | switches | CPU |", "|---|---|---|---|"]
 for v, label in [("nocache", "no cache"), ("memcache_rules", "rules calling this extension's memcache_set"),
                  ("pgmemcache_rules", "rules calling pgmemcache's memcache_set"),
                  ("memcache_sync", "memcache_sync trigger (transactional)")]:
-    t = tps.get(v)
-    lines.append(f"| {label} | " + (f"{statistics.median(t):,.0f} ({min(t):,.0f}-{max(t):,.0f})" if t else "n/a") + " |")
-lines.append("")
+    lines.append(f"| {label} | {tps_cell(v)} | {cs_cell(v)} |")
+lines += ["", f"Ratio this extension's rules / pgmemcache's: {ratio('memcache_rules', 'pgmemcache_rules')}; "
+          f"memcache_sync / pgmemcache's rules: {ratio('memcache_sync', 'pgmemcache_rules')}.", ""]
 lines += ["## Calls spread out in time (pgbench, 8 clients: a 3000-row count, then one memcache_set)", "",
-          "| variant | TPS (median, min-max) |", "|---|---|"]
+          "| variant | TPS (median, min-max) | switches | CPU |", "|---|---|---|---|"]
 for v, label in [("sparse_none", "no cache call"), ("sparse_memcache", "this extension's memcache_set"),
                  ("sparse_pgmemcache", "pgmemcache's memcache_set")]:
-    t = tps.get(v)
-    lines.append(f"| {label} | " + (f"{statistics.median(t):,.0f} ({min(t):,.0f}-{max(t):,.0f})" if t else "n/a") + " |")
-a, b = tps.get("sparse_memcache"), tps.get("sparse_pgmemcache")
-if a and b:
-    lines += ["", f"Ratio this extension / pgmemcache: {statistics.median(a) / statistics.median(b):.2f}x."]
-lines.append("")
+    lines.append(f"| {label} | {tps_cell(v)} | {cs_cell(v)} |")
+lines += ["", f"Ratio this extension / pgmemcache: {ratio('sparse_memcache', 'sparse_pgmemcache')}.", ""]
+lines += ["## One memcache_get per transaction (pgbench, 8 clients)", "",
+          "| variant | TPS (median, min-max) | switches | CPU |", "|---|---|---|---|"]
+for v, label in [("gets_memcache", "this extension"), ("gets_pgmemcache", "pgmemcache")]:
+    lines.append(f"| {label} | {tps_cell(v)} | {cs_cell(v)} |")
+lines += ["", f"Ratio this extension / pgmemcache: {ratio('gets_memcache', 'gets_pgmemcache')}.", ""]
+lines += ["## A set and two gets per transaction over three servers (pgbench)", "",
+          "| clients | no cache call | this extension | pgmemcache | ratio | switches, this | switches, pgmemcache | "
+          "CPU, this | CPU, pgmemcache |", "|---|---|---|---|---|---|---|---|---|"]
+for c in (8, 32, 180):
+    m, g = cs_cell(f"set2get{c}_memcache").split(" | "), cs_cell(f"set2get{c}_pgmemcache").split(" | ")
+    m, g = (m + ["n/a"])[:2], (g + ["n/a"])[:2]
+    lines.append(f"| {c} | {tps_cell(f'set2get{c}_none')} | {tps_cell(f'set2get{c}_memcache')} | "
+                 f"{tps_cell(f'set2get{c}_pgmemcache')} | {ratio(f'set2get{c}_memcache', f'set2get{c}_pgmemcache')} | "
+                 f"{m[0]} | {g[0]} | {m[1]} | {g[1]} |")
+lines += ["", CS_NOTE, ""]
+
+first = defaultdict(list)
+try:
+    for line in open(f"{out}/first"):
+        f = line.split()
+        if len(f) == 2 and float(f[1]) > 0:
+            first[f[0]].append(float(f[1]))
+except FileNotFoundError:
+    pass
+if first:
+    lines += ["## The first call in a fresh backend", "",
+              "psql's timing of `SELECT memcache_set(...), memcache_get(...)`, the first statement that uses "
+              "the cache in a new session: loading the module (for this extension also its Go object and "
+              "runtime), connecting, one set and one get.", "",
+              "| implementation | ms (median, min-max) |", "|---|---|"]
+    for t in ["memcache", "pgmemcache", "plperl"]:
+        v = first.get(t)
+        if v:
+            lines.append(f"| {NAMES[t]} | {statistics.median(v):.1f} ({min(v):.1f}-{max(v):.1f}) |")
+    a, b = first.get("memcache"), first.get("pgmemcache")
+    if a and b:
+        lines += ["", f"Ratio this extension / pgmemcache: {statistics.median(a) / statistics.median(b):.2f}x."]
+    lines.append("")
 
 mem = {}
 for line in open(f"{out}/mem"):
     f = line.split()
-    if len(f) == 5:
-        mem[(f[0], f[1])] = (int(f[2]), int(f[3]), int(f[4]))
-lines += ["## One backend's memory and threads", "",
+    if len(f) >= 5:
+        mem[(f[0], f[1])] = tuple(int(x) for x in f[2:])
+lines += ["## One backend's memory, address space and threads", "",
+          "Counted from after the session loaded the module and compiled the benchmark's PL/pgSQL function "
+          "(what every implementation pays alike) to its first call, and to after 100k calls. "
           "Private dirty memory is what the backend alone owns; private clean pages are file-backed "
-          "(the libraries' code and read-only data), shared with every other backend that maps them.", "",
-          "| implementation | added by the first call | added after 100k calls |", "|---|---|---|"]
+          "(the libraries' code and read-only data), shared with every other backend that maps them. "
+          "Virtual size is what `ulimit -v` limits; commit charge is what Linux counts against the commit "
+          "limit under `vm.overcommit_memory = 2` (the mappings marked `ac` in smaps).", "",
+          "| implementation | added by the first call | added after 100k calls | virtual size added | "
+          "commit charge added | threads added | context switches of its other threads, 10 s idle |",
+          "|---|---|---|---|---|---|---|"]
 for t in ["memcache", "pgmemcache", "plperl"]:
-    b, f1, f2 = mem.get((t, "before")), mem.get((t, "first")), mem.get((t, "100k"))
+    b, f1, f2, idle = (mem.get((t, k)) for k in ("before", "first", "100k", "idle10s"))
     if b and f1 and f2:
-        lines.append(f"| {NAMES[t]} | {f1[0] - b[0]:,} kB dirty + {f1[1] - b[1]:,} kB clean, {f1[2] - b[2]} threads | "
-                     f"{f2[0] - b[0]:,} kB dirty + {f2[1] - b[1]:,} kB clean, {f2[2] - b[2]} threads |")
+        row = (f"| {NAMES[t]} | {f1[0] - b[0]:,} kB dirty + {f1[1] - b[1]:,} kB clean | "
+               f"{f2[0] - b[0]:,} kB dirty + {f2[1] - b[1]:,} kB clean | ")
+        if len(b) >= 6:
+            row += (f"{(f2[3] - b[3]) / 1024:,.1f} MB | {(f2[4] - b[4]) / 1024:,.1f} MB | {f2[2] - b[2]} | "
+                    + (f"{idle[5] - f2[5]}" if idle and len(idle) >= 6 else "n/a") + " |")
+        else:
+            row += f"n/a | n/a | {f2[2] - b[2]} | n/a |"
+        lines.append(row)
 open(md_path, "w").write("\n".join(lines) + "\n")
 
 with open(dat_path, "w") as d:

@@ -4,7 +4,8 @@
 # Cache::Memcached and gnuplot, starts a throwaway PostgreSQL and memcached,
 # and measures side by side, interleaved, repeated:
 #   - single-key set / get hit / get miss at 10 B and 10 KB, get_multi of
-#     100 keys, in one backend, for this extension, pgmemcache, the blog's
+#     100 keys (and, for this extension and pgmemcache, of 1000 keys and of
+#     100 keys of 10 KB), in one backend, for this extension, pgmemcache, the blog's
 #     PL/Perl functions, and a Go program using gomemcache directly (the
 #     floor without a database); with the backend (all its threads) and
 #     memcached on the same vCPU, and on different vCPUs;
@@ -13,15 +14,29 @@
 #     with this extension, the rules with pgmemcache, memcache_sync;
 #   - pgbench, 8 clients, one memcache_set between other statements (calls
 #     spread out in time, as from a web application);
-#   - private memory and threads of a backend after the first call and after
-#     100k calls.
+#   - pgbench, 8 clients, one memcache_get per transaction;
+#   - pgbench, one memcache_set and two memcache_get per transaction over
+#     three memcached servers, at 8, 32 and 180 clients;
+#   - for every pgbench run, per transaction: context switches of the
+#     backends' own threads and of their other threads (Go's), and the CPU
+#     time of all their threads;
+#   - the first call in a fresh backend (median of several);
+#   - private memory, virtual size, commit charge and threads of a backend
+#     after the first call and after 100k calls, and its threads' context
+#     switches over 10 s of idle.
 # It writes test/bench/results.md and test/bench/results.png.
+#
+# To keep other machines' traffic (and other runs' ports) away, run it in a
+# network namespace of its own, once the packages it needs are installed:
+#   unshare -n -- bash -c 'ip link set lo up; bash test/bench/run.sh'
+
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5}
 N=${BENCH_N:-20000}
 PGBENCH_T=${BENCH_PGBENCH_T:-10}
+PGBENCH_ROUNDS=${BENCH_PGBENCH_ROUNDS:-3}
 
 mc_need_root
 mc_install_deps
@@ -33,7 +48,7 @@ if [ ${#extra[@]} -gt 0 ]; then
 	log "installing ${extra[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null
 fi
-mc_setup
+mc_setup "max_connections = 250"
 port=${MC_PORTS[0]}
 server=127.0.0.1:$port
 out=$MC_WORK/bench
@@ -61,7 +76,10 @@ measure() {
 	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti=""
 	[ "$2" = different ] && cpu_db=1
 	[ "$target" = plperl ] && n=$((N / 4))
-	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));"
+	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));
+SELECT 'getmulti1000', round(bench_getmulti_keys($((n / 500)), 1000));
+SELECT bench_set(1000, repeat('x', 10240)) \g /dev/null
+SELECT 'getmulti100x10k', round(bench_getmulti($((n / 200))));"
 	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
 	pin "$mcpid" $cpu_mc
 	if [ "$target" = go ]; then
@@ -101,6 +119,60 @@ for r in $(seq "$ROUNDS"); do
 done
 pin "$mcpid" 0-1
 
+# pgbench_run NAME DB CLIENTS SCRIPT: a pgbench run of PGBENCH_T seconds;
+# appends "NAME tps cs_own cs_other cpu_us" to $out/tps: per transaction,
+# context switches of the backends' own threads and of their other threads,
+# and the CPU time of all their threads (/proc/PID/task/*/status,
+# schedstat), counted between all clients being connected and the end.
+pgbench_run() {
+	local name=$1 db=$2 clients=$3 script=$4 pm pids s1 s2 t1 t2 tps log=$out/pgbench.log
+	pm=$(head -1 "$MC_WORK/pgdata/postmaster.pid")
+	# the previous run's backends are gone before this one starts
+	for _ in $(seq 600); do pgrep -P "$pm" -f "postgres: postgres " >/dev/null || break; sleep 0.05; done
+	local start
+	start=$(date +%s.%N)
+	pgbench -n -c "$clients" -j 2 -T "$PGBENCH_T" -f "$script" "$db" >"$log" 2>&1 &
+	local pb=$!
+	for _ in $(seq 600); do
+		pids=$(pgrep -P "$pm" -f "postgres: postgres $db " | tr '\n' ' ')
+		[ "$(wc -w <<<"$pids")" -ge "$clients" ] && break
+		sleep 0.05
+	done
+	sleep 0.5
+	s1=$(thread_counters $pids)
+	t1=$(date +%s.%N)
+	# until a second before the end (pgbench's clock starts as its threads
+	# start connecting: with 180 clients that takes seconds)
+	sleep "$(awk -v s="$start" -v t="$t1" -v d="$PGBENCH_T" 'BEGIN { w = s + d - 1 - t; print (w > 0.5 ? w : 0.5) }')"
+	s2=$(thread_counters $pids)
+	t2=$(date +%s.%N)
+	[ "$(wc -l <<<"$s2")" -ge "$clients" ] || log "pgbench $name: only $(wc -l <<<"$s2") of $clients backends counted"
+	wait $pb
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
+	[ -n "$tps" ] || { log "pgbench $name failed: $(tail -3 "$log" | tr '\n' ' ')"; tps=0; }
+	# per process, then summed over those seen both times
+	awk -v name="$name" -v tps="$tps" -v t1="$t1" -v t2="$t2" '
+		NR == FNR { m[$1] = $2; o[$1] = $3; u[$1] = $4; next }
+		($1 in m) { dm += $2 - m[$1]; dob += $3 - o[$1]; du += $4 - u[$1] }
+		END { n = (t2 - t1) * tps; if (n <= 0) n = 1
+		      printf "%s %.1f %.3f %.3f %.1f\n", name, tps, dm / n, dob / n, du / 1000 / n }' \
+		<(echo "$s1") <(echo "$s2") >>"$out/tps"
+}
+# thread_counters PID...: a line "pid own other cpu_ns" per process: context
+# switches of its main thread, of its other threads, CPU time of all. One
+# grep and one awk for all (spawning per thread would take seconds under
+# load); a process that ended meanwhile is left out.
+thread_counters() {
+	[ $# -gt 0 ] || return
+	local p
+	for p in "$@"; do echo /proc/$p/task/*/status /proc/$p/task/*/schedstat; done |
+		xargs grep -H -s -e 'ctxt_switches:' -e '^[0-9]' |
+		awk -F: '{ split($1, f, "/"); p = f[3]; seen[p] = 1 }
+		     $1 ~ /status$/ { split($3, v, " "); if (f[3] == f[5]) m[p] += v[1]; else o[p] += v[1] }
+		     $1 ~ /schedstat$/ { split($2, v, " "); u[p] += v[1] }
+		     END { for (p in seen) printf "%s %.0f %.0f %.0f\n", p, m[p], o[p], u[p] }'
+}
+
 log "pgbench: the sessions workload, 8 clients, ${PGBENCH_T} s per run"
 setup_sessions() { # DB VARIANT
 	q -d "$1" <<SQL >/dev/null
@@ -124,12 +196,11 @@ PGB
 q -c "CREATE DATABASE bench_nocache" >/dev/null
 q -d bench_pgmemcache -c "SELECT 1" >/dev/null
 : >"$out/tps"
-for r in $(seq 3); do
+for r in $(seq "$PGBENCH_ROUNDS"); do
 	for v in nocache:bench_nocache:none memcache_rules:bench_memcache:rules pgmemcache_rules:bench_pgmemcache:rules memcache_sync:bench_memcache:sync; do
 		IFS=: read -r name db kind <<<"$v"
 		setup_sessions "$db" "$kind"
-		tps=$(pgbench -n -c 8 -j 2 -T "$PGBENCH_T" -f "$out/sessions.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
-		echo "$name ${tps:-0}" >>"$out/tps"
+		pgbench_run "$name" "$db" 8 "$out/sessions.pgbench"
 	done
 	log "pgbench round $r done"
 done
@@ -144,23 +215,77 @@ for t in none memcache pgmemcache; do
 		if [ $t = none ]; then echo "SELECT length('sparse' || :id);"; else echo "SELECT memcache_set('sparse' || :id, 'value');"; fi
 	} >"$out/sparse_$t.pgbench"
 done
-for r in $(seq 3); do
+for r in $(seq "$PGBENCH_ROUNDS"); do
 	for v in none:bench_nocache memcache:bench_memcache pgmemcache:bench_pgmemcache; do
 		IFS=: read -r name db <<<"$v"
-		tps=$(pgbench -n -c 8 -j 2 -T "$PGBENCH_T" -f "$out/sparse_$name.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
-		echo "sparse_$name ${tps:-0}" >>"$out/tps"
+		pgbench_run "sparse_$name" "$db" 8 "$out/sparse_$name.pgbench"
 	done
 	log "sparse pgbench round $r done"
 done
 
-log "memory and threads of one backend"
+log "pgbench: one memcache_get per transaction, 8 clients, ${PGBENCH_T} s per run"
+for t in memcache pgmemcache; do
+	q -d bench_$t -c "SELECT count(*) FROM generate_series(1, 1000) i WHERE memcache_set('get' || i, 'value' || i)" >/dev/null
+done
+cat >"$out/gets.pgbench" <<'PGB'
+\set id random(1, 1000)
+SELECT memcache_get('get' || :id);
+PGB
+for r in $(seq "$PGBENCH_ROUNDS"); do
+	for t in memcache pgmemcache; do pgbench_run "gets_$t" bench_$t 8 "$out/gets.pgbench"; done
+	log "gets pgbench round $r done"
+done
+
+log "pgbench: a set and two gets per transaction over three servers, 8, 32 and 180 clients, ${PGBENCH_T} s per run"
+servers3=127.0.0.1:${MC_PORTS[0]},127.0.0.1:${MC_PORTS[1]},127.0.0.1:${MC_PORTS[2]}
+q -c "CREATE DATABASE bench_memcache3" -c "CREATE DATABASE bench_pgmemcache3" >/dev/null
+q -d bench_memcache3 -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_memcache3 SET memcache.servers = '$servers3'" >/dev/null
+q -d bench_pgmemcache3 -c "CREATE EXTENSION pgmemcache" -c "ALTER DATABASE bench_pgmemcache3 SET pgmemcache.default_servers = '$servers3'" >/dev/null
+cat >"$out/set2get.pgbench" <<'PGB'
+\set id random(1, 10000)
+SELECT memcache_set('k' || :id, 'value' || :id), memcache_get('k' || (:id + 1)), memcache_get('k' || (:id + 2));
+PGB
+cat >"$out/set2get_none.pgbench" <<'PGB'
+\set id random(1, 10000)
+SELECT length('k' || :id), length('k' || (:id + 1)), length('k' || (:id + 2));
+PGB
+for r in $(seq "$PGBENCH_ROUNDS"); do
+	for c in 8 32 180; do
+		pgbench_run "set2get${c}_none" bench_nocache "$c" "$out/set2get_none.pgbench"
+		pgbench_run "set2get${c}_memcache" bench_memcache3 "$c" "$out/set2get.pgbench"
+		pgbench_run "set2get${c}_pgmemcache" bench_pgmemcache3 "$c" "$out/set2get.pgbench"
+	done
+	log "set+2 gets pgbench round $r done"
+done
+
+log "the first call in a fresh backend"
+# psql's \timing of the first set+get statement of a new session (the
+# module and, for this extension, the Go runtime load during it).
+: >"$out/first"
+for i in $(seq 9); do
+	for t in memcache pgmemcache plperl; do
+		ms=$(q -d bench_$t -c '\timing on' -c "SELECT 1" -c "SELECT memcache_set('first$i', 'v'), memcache_get('first$i')" |
+			sed -n 's/^Time: \([0-9.]*\) ms$/\1/p' | tail -1)
+		echo "$t ${ms:-0}" >>"$out/first"
+	done
+done
+
+log "memory, address space and threads of one backend"
 sync  # a just-installed library's pages are dirty in the page cache until written back
+# usage.sh TARGET LABEL PID: private dirty and clean kB, threads, virtual
+# size kB, commit charge kB (the mappings Linux charges against the commit
+# limit: flag "ac" in smaps), context switches of the threads but its own.
 cat >"$out/usage.sh" <<'SH'
-echo "$1 $2 $(awk '/^Private_Dirty:/ {d += $2} /^Private_Clean:/ {c += $2} END {print d, c}' /proc/$3/smaps_rollup) $(awk '/^Threads:/ {print $2}' /proc/$3/status)"
+cs=0
+for t in /proc/$3/task/*; do
+	[ "${t##*/}" = "$3" ] || cs=$((cs + $(awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {print s}' "$t/status")))
+done
+echo "$1 $2 $(awk '/^Private_Dirty:/ {d += $2} /^Private_Clean:/ {c += $2} END {print d, c}' /proc/$3/smaps_rollup) $(awk '/^Threads:/ {print $2}' /proc/$3/status) $(awk '/^VmSize:/ {print $2}' /proc/$3/status) $(awk '/^[0-9a-f]+-[0-9a-f]+ / {split($1, r, "-"); kb = 0} /^Size:/ {kb = $2} /^VmFlags:/ && / ac/ {s += kb} END {print s}' /proc/$3/smaps) $cs"
 SH
 : >"$out/mem"
 for target in memcache pgmemcache plperl; do
 	q -d bench_$target <<SQL >>"$out/mem"
+SELECT bench_set(0, 'x') \g /dev/null
 SELECT pg_backend_pid() AS pid \gset
 \setenv BPID :pid
 \! sh $out/usage.sh $target before \$BPID
@@ -168,6 +293,8 @@ SELECT bench_set(1, 'x') \g /dev/null
 \! sh $out/usage.sh $target first \$BPID
 SELECT bench_get(100000) \g /dev/null
 \! sh $out/usage.sh $target 100k \$BPID
+\! sleep 10
+\! sh $out/usage.sh $target idle10s \$BPID
 SQL
 done
 

@@ -2,11 +2,13 @@
  * boundary_probe.c - loads the installed memcache_go.so the way the shim
  * does (dlopen, RTLD_LOCAL, signals blocked) and checks the boundary rules
  * on the real binary:
- *  - a Go panic (here: a malformed key buffer) comes back as MCGO_INTERNAL
- *    with a message, and the runtime keeps working afterwards;
+ *  - a Go panic (here: a key that says it has 100 bytes at NULL) comes
+ *    back as MCGO_INTERNAL with a message, and the runtime keeps working
+ *    afterwards;
  *  - Go threads have PostgreSQL's signals blocked (SIGINT, SIGTERM,
  *    SIGALRM, SIGUSR1, SIGURG), so they can never take them.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
 #include <pthread.h>
@@ -19,7 +21,8 @@
 #include "gobridge_abi.h"
 
 typedef int (*init_fn) (mcgo_interrupt_flags *, mcgo_counters *, char **, size_t *);
-typedef int (*multi_fn) (char *, size_t, int, char **, size_t *);
+typedef int (*check_fn) (char *, size_t, char *, size_t, int64_t, int, int32_t *, char **, size_t *);
+typedef int (*multi_fn) (mcgo_key *, int, char **, size_t *);
 
 static int	failures = 0;
 
@@ -64,8 +67,8 @@ main(int argc, char **argv)
 	char	   *data = NULL;
 	size_t		n = 0;
 	int			rc;
-	char		bad[8] = {100, 0, 0, 0, 'k', 'e', 'y', '!'};	/* says 100 bytes, has 4 */
-	char		good[5] = {1, 0, 0, 0, 'k'};
+	mcgo_key	good = {"k", 1};
+	int32_t		exptime;
 	DIR		   *d;
 	struct dirent *e;
 	int			threads = 0,
@@ -89,12 +92,12 @@ main(int argc, char **argv)
 	rc = ((init_fn) dlsym(h, "mcgo_init")) (&flags, &counters, &data, &n);
 	check(rc == MCGO_OK, "mcgo_init");
 
-	rc = ((multi_fn) dlsym(h, "mcgo_get_multi")) (bad, sizeof(bad), 1, &data, &n);
-	printf("#   panic reported as: %.*s\n", (int) n, data);
-	check(rc == MCGO_INTERNAL && n > 0 && strstr(data, "internal error") != NULL,
+	rc = ((check_fn) dlsym(h, "mcgo_check_op")) ("", 0, NULL, 100, 0, 0, &exptime, &data, &n);
+	printf("#   panic reported as: %.*s\n", n > 4 ? (int) (unsigned char) data[0] : 0, n > 4 ? data + 4 : "");
+	check(rc == MCGO_INTERNAL && n > 0 && memmem(data, n, "internal error", 14) != NULL,
 		  "a Go panic returns MCGO_INTERNAL with a message (process alive)");
 
-	rc = ((multi_fn) dlsym(h, "mcgo_get_multi")) (good, sizeof(good), 1, &data, &n);
+	rc = ((multi_fn) dlsym(h, "mcgo_get_multi")) (&good, 1, &data, &n);
 	check(rc == MCGO_CONFIG, "the next call after a panic works (not configured yet)");
 
 	/* Every thread but ours (Go's) must block PostgreSQL's signals. */

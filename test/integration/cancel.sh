@@ -42,11 +42,11 @@ DO \$\$
 DECLARE t0 timestamptz := clock_timestamp();
 BEGIN
   PERFORM * FROM $1;
-  RAISE NOTICE 'RETURNED %', round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+  RAISE NOTICE 'RETURNED %', round((extract(epoch FROM clock_timestamp() - t0) * 1000)::numeric, 1);
 EXCEPTION
   WHEN query_canceled THEN
     RAISE NOTICE 'CAUGHT % % %', SQLSTATE, extract(epoch FROM clock_timestamp()),
-      round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+      round((extract(epoch FROM clock_timestamp() - t0) * 1000)::numeric, 1);
   WHEN OTHERS THEN
     RAISE NOTICE 'OTHER % %', SQLSTATE, SQLERRM;
 END \$\$;
@@ -131,7 +131,7 @@ check_terminate() {
   END LOOP;
   PERFORM pg_stat_clear_snapshot();
   RAISE NOTICE 'GONE % %', NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = p),
-    round(extract(epoch FROM clock_timestamp() - t) * 1000, 1);" | q0 2>&1)
+    round((extract(epoch FROM clock_timestamp() - t) * 1000)::numeric, 1);" | q0 2>&1)
 	wait "$v"
 	gone=$(echo "$out" | field GONE 1)
 	ms=$(echo "$out" | field GONE 2)
@@ -214,7 +214,7 @@ DO \$\$
 DECLARE t0 timestamptz := clock_timestamp(); r text;
 BEGIN
   SELECT $call INTO r;
-  RAISE NOTICE 'RESULT % %', coalesce(r, 'NULL'), round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+  RAISE NOTICE 'RESULT % %', coalesce(r, 'NULL'), round((extract(epoch FROM clock_timestamp() - t0) * 1000)::numeric, 1);
 END \$\$;
 SQL
 	)

@@ -114,6 +114,8 @@ SELECT pg_terminate_backend(:p);
 DO $$ BEGIN
   WHILE EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'commit_term') AND clock_timestamp() < now() + interval '20 s' LOOP
     PERFORM pg_sleep(0.01);
+    -- pg_stat_activity is read once per transaction unless the snapshot is dropped
+    PERFORM pg_stat_clear_snapshot();
   END LOOP;
 END $$;
 SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);

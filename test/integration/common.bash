@@ -6,7 +6,8 @@
 # `bash test/integration/cancel.sh`, a script sets the harness up itself and
 # removes it when it exits.
 #
-# A script reports with say (TAP-like "ok - ..." / "not ok - ..."), queries
+# A script reports with say (TAP-like "ok - ..." / "not ok - ...") and skip
+# (a check that cannot run on this machine or PostgreSQL), queries
 # with q, registers clean-up with on_exit, and ends with finish.
 
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -39,6 +40,12 @@ fi
 say() {
 	echo "$1 - $2"
 	[ "$1" = ok ] || fail=1
+}
+
+# skip TEXT: a check that cannot run here (and why); run-all.sh lists them.
+skip() {
+	echo "skip - $1"
+	echo "$(basename "$0" .sh): $1" >>"$MC_WORK/skipped"
 }
 
 # check DESCRIPTION COMMAND...: say ok when COMMAND succeeds.
@@ -79,6 +86,19 @@ no_crash() {
 # mc_get PORT KEY: the value memcached on 127.0.0.1:PORT holds for KEY
 # (empty when none), read over its own protocol.
 mc_get() { "$MC_ROOT/test/mcwire" "$1" "get $2" | sed -n '2{/^END$/!p}'; }
+
+# pgbench_failed LOGFILE...: the failed transactions of a pgbench run (its
+# stdout and stderr). pgbench before 15 prints no count: an error aborts the
+# client ("aborted in command"), so there the count is 0 when none aborted.
+pgbench_failed() {
+	local n
+	n=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$@" | head -1)
+	if [ -n "$n" ]; then
+		echo "$n"
+	elif grep -q '^number of transactions actually processed' "$@" && ! grep -q 'aborted' "$@"; then
+		echo 0
+	fi
+}
 
 # finish: exit with the script's verdict.
 finish() { exit "$fail"; }

@@ -58,7 +58,7 @@ log=$MC_WORK/consistency.log
 timeout 600 pgbench -n -c "$CLIENTS" -j 2 -t "$TX" -f "$script" $db >"$log" 2>&1
 st=$?
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
-failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+failed=$(pgbench_failed "$log")
 [ $st = 0 ] && [ "${failed:-x}" = 0 ] ||
 	say "not ok" "pgbench exit $st, failed '${failed:-?}': $(tail -5 "$log")"
 

@@ -120,8 +120,18 @@ for p in "${ports[@]}"; do
 done
 
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
-aborted=$(grep -c 'aborted' "$log")
-errors=$(grep -c 'ERROR:' "$log")
+# Two sessions can deadlock on the rows (one updates :id then :id2, another
+# locks both in id order): that is the workload's, not the cache's.
+# pgbench 15 and later count such a transaction as failed and go on; older
+# ones end that client ("aborted"). Any other error, any error in COMMIT or
+# an abort for another reason fails the test on every major.
+commit_cmd=$(($(grep -n '^COMMIT;$' "$script" | cut -d: -f1) - 1))
+deadlocks=$(grep -c 'ERROR:  deadlock detected' "$log")
+in_commit=$(grep -c "aborted in command $commit_cmd " "$log")
+aborted=$(grep 'aborted' "$log" | grep -v 'deadlock detected' | grep -vc 'Run was aborted')
+errors=$(grep 'ERROR:' "$log" | grep -vc 'deadlock detected')
+# (pgbench before 15 exits 2 when a client ended.)
+[ "$st" = 2 ] && [ "$deadlocks" -gt 0 ] && [ "$aborted" = 0 ] && st=0
 warnings=$(grep -c 'WARNING:' "$log")
 read -r rows stale wrong rolled_back savepoints <<<"$(q -d $db -F ' ' <<SQL
 WITH cached AS (
@@ -137,9 +147,9 @@ SQL
 echo "#   $CLIENTS sessions, $SECONDS_RUN s, $HOT hot rows of $KEYS: ${processed:-?} transactions (${rolled_back:-?} rolled back, ${savepoints:-?} with a rolled-back savepoint)"
 echo "#   faults: $stops slow periods (SIGSTOP up to 0.6 s), $restarts restarts; WARNINGs seen by the sessions: $warnings"
 grep -o 'WARNING:  memcache: .*' "$log" | sed -E 's/[0-9]+/N/g; s/(the first: [^:]*:[^:]*).*/\1/' | sort | uniq -c | sort -rn | head -4 | sed 's/^ */#     /'
-echo "#   failed transactions: ${aborted} clients aborted, $errors ERRORs; rows at the end: ${rows:-?}"
+echo "#   failed transactions: ${aborted} clients aborted, $errors ERRORs; rows at the end: ${rows:-?}; deadlocks of the workload: $deadlocks ended a client, $(pgbench_failed "$log" | grep . || echo "no") failed transactions counted by pgbench"
 echo "#   cached keys of deleted rows: ${stale:-?}; cached keys holding another value than the row's: ${wrong:-?}"
-if [ $st = 0 ] && [ "$aborted" = 0 ] && [ "$errors" = 0 ] && [ "${processed:-0}" -gt 0 ]; then
+if [ $st = 0 ] && [ "$aborted" = 0 ] && [ "$errors" = 0 ] && [ "$in_commit" = 0 ] && [ "${processed:-0}" -gt 0 ]; then
 	say ok "no transaction failed ($processed committed or rolled back on purpose)"
 else
 	say "not ok" "pgbench exit $st; $(grep -E 'ERROR|aborted' "$log" | head -3 | tr '\n' ' ')"

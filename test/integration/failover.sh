@@ -1,7 +1,9 @@
 #!/bin/bash
-# failover.sh: memcache.server_retry_delay. After a server fails, calls for
-# its keys fail at once for the delay; then one call tries it again, and a
-# restarted server is used again. Keys are never moved to another server.
+# failover.sh: memcache.server_retry_delay. After a server times out, calls
+# for its keys fail at once for the delay; then one call tries it again, and
+# a restarted server is used again. A refused connection marks nothing: a
+# server restarted after it gets the next (commit-time) write at once. Keys
+# are never moved to another server.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
@@ -76,33 +78,64 @@ done
 kill -CONT "$stopped"
 
 # 2. The message says why, and keys of other servers are unaffected.
+kill -STOP "$stopped"
 msg=$(q 2>&1 <<SQL
-SET memcache.servers = '127.0.0.1:$MC_CLOSED_PORT';
+SET memcache.servers = '127.0.0.1:$MC_STOPPED_PORT';
+SET memcache.timeout = '300ms';
 SELECT memcache_get('a');
 SELECT memcache_get('a');
 SQL
 )
-echo "$msg" | grep -q "is marked down for .* s more after: dial tcp 127.0.0.1:$MC_CLOSED_PORT: connect: connection refused (memcache.server_retry_delay)" &&
+kill -CONT "$stopped"
+echo "$msg" | grep -q "is marked down for .* s more after: reading from 127.0.0.1:$MC_STOPPED_PORT timed out after 300 ms (memcache.timeout) (memcache.server_retry_delay)" &&
 	say ok "a fast-failed call names the server, the cause and the setting" ||
 	say "not ok" "fast-fail message: $msg"
 
-# 3. A server that was down and came back is used again after the delay.
+# 3. A refused connection marks nothing: the server is tried again by the
+# next call, so one back from a restart gets the commit-time writes at once
+# (a skipped write would leave the key stale).
 start_mc
 stop_mc
 out=$(q 2>&1 <<SQL
 SET memcache.servers = '127.0.0.1:$port';
+SET memcache.server_retry_delay = '10s';
+SELECT memcache_set('back', 'refused');
+\! bash -c 'memcached -u root -l 127.0.0.1 -p $port -U 0 -m 16 -P $MC_WORK/memcached-$port.pid >/dev/null 2>&1 & for i in \$(seq 100); do $MC_ROOT/test/mcwire $port version >/dev/null 2>&1 && break; sleep 0.05; done'
+BEGIN;
+SELECT memcache_set_on_commit('back', 'at once');
+COMMIT;
+SQL
+)
+got=$(mc_get "$port" back)
+if [ "$got" = "at once" ] && echo "$out" | grep -q "connection refused" && ! echo "$out" | grep -q "marked down"; then
+	say ok "after a refused connection, the restarted server got the next commit-time write at once"
+else
+	say "not ok" "restarted after a refusal: memcached has '$got'; psql said: $out"
+fi
+
+# 4. A server that timed out is used again once server_retry_delay has
+# passed, not before.
+stop_mc
+start_mc
+mcpid=$(cat "$MC_WORK/memcached-$port.pid")
+out=$(q 2>&1 <<SQL
+SET memcache.servers = '127.0.0.1:$port';
+SET memcache.timeout = '300ms';
 SET memcache.server_retry_delay = '2s';
 SELECT memcache_set('back', 'before');
-\! bash -c 'memcached -u root -l 127.0.0.1 -p $port -U 0 -m 16 -P $MC_WORK/memcached-$port.pid >/dev/null 2>&1 & sleep 0.3'
+\! kill -STOP $mcpid
+SELECT memcache_set('back', 'timed out');
+\! kill -CONT $mcpid
 SELECT memcache_set('back', 'too early');
 SELECT pg_sleep(2.2);
 SELECT memcache_set('back', 'after');
 SQL
 )
-got=$("$MC_ROOT/test/mcwire" "$port" 'get back' | sed -n 2p)
-if [ "$got" = after ] && echo "$out" | grep -q "marked down"; then
-	say ok "a restarted server is used again once server_retry_delay has passed (value '$got' reached it)"
+kill -CONT "$mcpid" 2>/dev/null
+got=$(mc_get "$port" back)
+if [ "$got" = after ] && echo "$out" | grep -q 'set "back" failed: 127.0.0.1:.* is marked down'; then
+	say ok "a server that timed out is used again once server_retry_delay has passed (value '$got' reached it)"
 else
-	say "not ok" "restarted server: memcached has '$got'; psql said: $out"
+	say "not ok" "timed-out server: memcached has '$got'; psql said: $out"
 fi
 finish

@@ -50,7 +50,7 @@ st=$?
 cat "$log" | grep -E 'transactions|failed|tps' | sed 's/^/#   /'
 
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
-failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+failed=$(pgbench_failed "$log" "$log.err")
 [ $st = 0 ] && [ "${failed:-x}" = 0 ] && [ "${processed:-0}" -gt 0 ] &&
 	say ok "pgbench: $processed transactions, 0 failed, while memcached was killed twice" ||
 	say "not ok" "pgbench exit $st, processed '${processed:-?}', failed '${failed:-?}': $(head -5 "$log.err")"

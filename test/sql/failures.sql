@@ -33,8 +33,11 @@ SET memcache.on_error = silent;
 SELECT memcache_set('bad key', 'v');
 RESET memcache.on_error;
 
--- memcache.server_retry_delay: after a failure the server is marked down and
--- calls for its keys fail at once, saying so, until the delay has passed
+-- memcache.server_retry_delay: a server that timed out is marked down, and
+-- calls for its keys fail at once for the delay (test/integration/failover.sh
+-- shows it with a server that does not answer). A refused connection costs
+-- nothing and marks nothing: the next call tries the server again, so one
+-- back from a restart is used at once.
 SET memcache.server_retry_delay = '5s';
 SET memcache.on_error = error;
 CREATE FUNCTION pg_temp.try(k text) RETURNS text LANGUAGE plpgsql AS $$
@@ -46,7 +49,7 @@ EXCEPTION WHEN others THEN
 END $$;
 SELECT pg_temp.try('k') AS first_call;
 SELECT pg_temp.try('k') AS next_call;
--- only that server: keys of a healthy one are unaffected
+-- keys of a healthy server are unaffected
 SET memcache.servers = '127.0.0.1:22129, 127.0.0.1:22122';
 SELECT memcache_server_for_key('k3') AS k3_server, memcache_server_for_key('k2') AS k2_server;
 SELECT pg_temp.try('k3') AS k3_first, pg_temp.try('k3') AS k3_next, pg_temp.try('k2') AS k2;
@@ -59,6 +62,58 @@ SELECT * FROM memcache_get_multi(ARRAY['k3', 'k2']);
 SELECT server, reachable FROM memcache_servers();
 RESET memcache.on_error;
 RESET memcache.server_retry_delay;
+
+-- Repeated failures of one server in a statement: the first WARNING says
+-- further ones are counted, and one WARNING with the count comes when the
+-- top-level statement ends; other servers' failures are their own.
+SELECT count(*) FILTER (WHERE memcache_set('rep' || i, 'v')) AS stored FROM generate_series(1, 20) i;
+SELECT count(*) FILTER (WHERE memcache_get('rep' || i) IS NOT NULL) AS found FROM generate_series(1, 2) i;
+-- a single failure: no count
+SELECT memcache_get('rep2');
+-- a DO block
+DO $$ BEGIN FOR i IN 1..10 LOOP PERFORM memcache_delete('rep' || i); END LOOP; END $$;
+-- an INSERT whose row trigger calls an immediate function
+CREATE TEMP TABLE rep (k text);
+CREATE FUNCTION pg_temp.rep_set() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM memcache_set(NEW.k, 'v');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER rep_set AFTER INSERT ON rep FOR EACH ROW EXECUTE FUNCTION pg_temp.rep_set();
+INSERT INTO rep SELECT 'rep' || i FROM generate_series(1, 20) i;
+-- deferred to COMMIT: counted until the transaction commits
+CREATE TEMP TABLE rep_later (k text);
+CREATE CONSTRAINT TRIGGER rep_later AFTER INSERT ON rep_later DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION pg_temp.rep_set();
+BEGIN;
+INSERT INTO rep_later SELECT 'rep' || i FROM generate_series(1, 20) i;
+SELECT 'before commit' AS step;
+COMMIT;
+-- a procedure, committing inside
+CREATE PROCEDURE pg_temp.rep_proc() LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM memcache_touch('rep' || i, interval '1 hour') FROM generate_series(1, 10) i;
+  COMMIT;
+  PERFORM memcache_touch('rep' || i, interval '1 hour') FROM generate_series(11, 20) i;
+END $$;
+CALL pg_temp.rep_proc();
+-- a statement that ends with an ERROR reports no count; the next counts anew
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+SELECT count(*) FILTER (WHERE memcache_get('rep' || i) IS NOT NULL) AS found FROM generate_series(1, 20) i;
+-- two servers failing: one count each (get_multi reports each server)
+SET memcache.servers = '127.0.0.1:22129, 127.0.0.1:22122, 127.0.0.1:22128';
+SELECT count(*) FROM generate_series(1, 5) i, memcache_get_multi(ARRAY['rep' || i, 'rep' || i + 5, 'rep' || i + 10]);
+-- failures of no server in particular: one WARNING per message
+SET memcache.servers = '';
+SELECT count(*) FILTER (WHERE memcache_get('rep' || i) IS NOT NULL) AS found FROM generate_series(1, 20) i;
+RESET memcache.servers;
+-- memcache.on_error = error stops at the first; silent says nothing
+SET memcache.servers = '127.0.0.1:22129';
+SET memcache.on_error = error;
+SELECT count(memcache_get('rep' || i)) FROM generate_series(1, 20) i;
+SET memcache.on_error = silent;
+SELECT count(memcache_get('rep' || i)) FROM generate_series(1, 20) i;
+RESET memcache.on_error;
 
 -- back to a live server: the same backend works
 RESET memcache.servers;

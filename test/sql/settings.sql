@@ -25,6 +25,7 @@ SET memcache.tls_ca_file = 'PG_VERSION';
 RESET memcache.tls_ca_file;
 
 -- the memcache. prefix is reserved: a typo is an error, not a placeholder
+-- (PostgreSQL 15 and later; 13 and 14 take it as a placeholder: settings_2.out)
 SET memcache.sever = 'x';
 
 -- memcache.servers: validated when set, the bad entry named, old value kept
@@ -55,6 +56,7 @@ RESET memcache.servers;
 SELECT memcache_set('k', 'v');
 
 -- memcache.timeout: milliseconds, at least 1
+-- (PostgreSQL 18 words the range with its unit: settings_1.out)
 SET memcache.timeout = 0;
 SET memcache.timeout = '2s';
 SHOW memcache.timeout;

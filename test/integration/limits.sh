@@ -1,0 +1,215 @@
+#!/bin/bash
+# limits.sh: no resource limit crashes a backend or the cluster; where the
+# Go runtime cannot have what it needs, the calling session gets an ERROR.
+# Each part runs a throwaway cluster of its own (port MC_PGPORT+2, unix
+# socket in its directory) as the user nobody, so that a process limit
+# counts this cluster's threads only (the postgres user's count includes
+# every other cluster on the machine), started under a limit as a DBA would
+# in a small container:
+#  (a) a process limit (ulimit -u) with room for one backend using the
+#      extension and a little more: the next session's first call cannot
+#      have the Go runtime's threads and gets ERROR 53000 (the threads it
+#      did get are let go); with the limit reached, the first session's
+#      calls that keep the runtime busy (get_multi over three servers,
+#      stats against a hung server) still work; one backend's own limit
+#      lowered (prlimit) gives the same ERROR, and raised again, the same
+#      session works;
+#  (b) an address-space limit (ulimit -v 1 GB): the extension works; a
+#      backend given less room than the runtime needs (prlimit --as) gets
+#      ERROR 53200, at every size from none to enough; a call whose result
+#      does not fit the room left is an ERROR, and the next call works;
+#  and the server log never shows a crash or a Go runtime abort.
+set -u
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+port=$((MC_PGPORT + 2))
+user=nobody
+servers3="127.0.0.1:${MC_PORTS[0]},127.0.0.1:${MC_PORTS[1]},127.0.0.1:${MC_PORTS[2]}"
+hung=127.0.0.1:$MC_STOPPED_PORT
+stopped=$(mc_memcached_pid "$MC_STOPPED_PORT")
+dir=
+bgs=()
+
+stop_cluster() {
+	[ -n "$dir" ] && [ -f "$dir/data/postmaster.pid" ] &&
+		timeout 40 runuser -u $user -- pg_ctl -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1
+	true
+}
+cleanup() {
+	local p
+	kill -CONT "$stopped" 2>/dev/null
+	for p in "${bgs[@]}"; do kill "$p" 2>/dev/null; done
+	pkill -u $user -x sleep 2>/dev/null
+	stop_cluster
+	rm -rf "$MC_WORK"/limits-*
+}
+on_exit 'cleanup'
+
+# new_cluster NAME [LIMIT]: initdb (once per NAME) and start, under the
+# shell limit LIMIT ("ulimit -u 40"); sets dir.
+new_cluster() {
+	stop_cluster
+	dir=$MC_WORK/limits-$1
+	if [ ! -d "$dir/data" ]; then
+		mkdir -p "$dir/data"
+		chown -R $user: "$dir"
+		runuser -u $user -- initdb -D "$dir/data" -A trust -U postgres >/dev/null 2>&1 || return 1
+		{
+			echo "listen_addresses = ''"
+			echo "port = $port"
+			echo "unix_socket_directories = '$dir'"
+			echo "memcache.servers = '127.0.0.1:$MC_PORT_BASE'"
+			echo "max_connections = 20"
+			echo "shared_buffers = 16MB"
+			echo "autovacuum = off"
+		} >>"$dir/data/postgresql.conf"
+	fi
+	timeout 70 runuser -u $user -- bash -c "${2:-true} && exec pg_ctl -D '$dir/data' -l '$dir/log' -w -t 60 start" >/dev/null 2>&1 &&
+		pq -c "CREATE EXTENSION IF NOT EXISTS memcache" >/dev/null
+}
+pq() { timeout 60 psql -X -At -v ON_ERROR_STOP=0 -h "$dir" -p "$port" -U postgres -d postgres "$@"; }
+# tasks: the threads and processes of the user, what ulimit -u limits
+tasks() { ps -L -u $user --no-headers | wc -l; }
+# sqlstate OUTPUT: the SQLSTATE of the first error in psql's verbose output
+sqlstate() { sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\): .*/\1/p' <<<"$1" | head -1; }
+# as_user_prlimit: SQL lines with which a session lowers (or restores) a
+# soft limit of its own backend: the backend's user may do that, root
+# without CAP_SYS_RESOURCE may not.
+prlimit_sql() { # prlimit_sql OPTION
+	printf '%s\n' 'SELECT pg_backend_pid() AS bpid \gset' '\setenv BPID :bpid' \
+		"\\! runuser -u $user -- prlimit --pid \$BPID $1"
+}
+
+# --- (a) a process limit ---------------------------------------------------------
+if new_cluster procs; then
+	base=$(tasks)
+	stop_cluster
+	limit=$((base + 8)) # one backend (1 + 4 threads), one more backend and 2 threads
+	if new_cluster procs "ulimit -u $limit"; then
+		say ok "cluster started under ulimit -u $limit ($base processes of its own)"
+		kill -STOP "$stopped"
+		pq >"$dir/first.out" 2>&1 <<SQL &
+\\set VERBOSITY verbose
+SET client_min_messages = warning;
+SELECT 'FIRST', memcache_set('limits_1', 'v1');
+SELECT pg_sleep(4);
+SET memcache.servers = '$servers3';
+SELECT 'SETS', count(*) FILTER (WHERE memcache_set('limits_1_' || i, 'x' || i)) FROM generate_series(1, 300) i;
+SELECT 'MULTI', count(*) FROM memcache_get_multi(array(SELECT 'limits_1_' || i FROM generate_series(1, 300) i));
+SET memcache.servers = '127.0.0.1:$MC_PORT_BASE,$hung';
+SET memcache.timeout = '300ms';
+SELECT 'STATS', count(*) FROM memcache_server_stats();
+RESET memcache.servers;
+SELECT 'AGAIN', memcache_get('limits_1');
+SQL
+		bgs+=($!)
+		for _ in $(seq 100); do grep -q '^FIRST\|ERROR' "$dir/first.out" 2>/dev/null && break; sleep 0.05; done
+		r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SELECT pg_backend_pid() AS bpid \\gset
+\\setenv BPID :bpid
+SELECT 'FIRST', memcache_get('limits_1');
+\\! echo THREADS \$(ls /proc/\$BPID/task | wc -l)
+SQL
+		)
+		echo "$r" | grep ERROR | sed 's/^/#   /'
+		[ "$(sqlstate "$r")" = 53000 ] && echo "$r" | grep -q 'could not create the threads of the Go runtime' &&
+			! echo "$r" | grep -q '^FIRST' && grep -q '^FIRST|t' "$dir/first.out" &&
+			say ok "at the process limit, a second session's first call is ERROR 53000 (the first session's worked)" ||
+			say "not ok" "process limit: first session: $(head -3 "$dir/first.out" | tr '\n' ' '); second: $(echo "$r" | tr '\n' ' ')"
+		[ "$(echo "$r" | sed -n 's/^THREADS //p')" = 1 ] &&
+			say ok "the refused backend let go of the threads it had created (1 thread left)" ||
+			say "not ok" "the refused backend holds $(echo "$r" | sed -n 's/^THREADS //p') threads"
+		# take whatever room there is while the first session works
+		runuser -u $user -- bash -c "ulimit -u $limit; while [ ! -e '$dir/done' ]; do sleep 30 & sleep 0.02; done" >/dev/null 2>&1 &
+		bgs+=($!)
+		sleep 3
+		echo "#   at the limit: $(tasks) of $limit"
+		wait "${bgs[0]}"
+		touch "$dir/done"
+		r=$(grep '^SETS\|^MULTI\|^STATS\|^AGAIN' "$dir/first.out" | tr '\n' ' ')
+		[[ "$r" =~ ^"SETS|300 MULTI|300 STATS|"[0-9]+" AGAIN|v1 "$ ]] &&
+			say ok "with no room for another thread, the first session sets 300 keys and gets them over three servers, and asks for stats with one server hung" ||
+			say "not ok" "calls at the process limit: '$r' $(grep ERROR "$dir/first.out" | head -2)"
+		pkill -u $user -x sleep
+		kill -CONT "$stopped"
+		for _ in $(seq 100); do [ "$(tasks)" -le $((base + 1)) ] && break; sleep 0.05; done
+		echo "#   after the others ended: $(tasks) of $limit"
+
+		# One backend's own limit, lowered and raised again.
+		r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+$(prlimit_sql "--nproc=1:")
+SELECT 'FIRST', memcache_get('limits_1');
+\\! runuser -u $user -- prlimit --pid \$BPID --nproc=$limit:
+SELECT 'SECOND', memcache_get('limits_1');
+SQL
+		)
+		[ "$(sqlstate "$r")" = 53000 ] && ! echo "$r" | grep -q '^FIRST' && echo "$r" | grep -qx 'SECOND|v1' &&
+			say ok "a backend whose own limit leaves no room: ERROR 53000; the limit raised, the same session's next call works" ||
+			say "not ok" "prlimit --nproc: $(echo "$r" | tr '\n' ' ')"
+		r=$(pq -c "SELECT memcache_get('limits_1')" 2>&1)
+		[ "$r" = v1 ] && say ok "the cluster keeps serving" || say "not ok" "after the process limit: '$r'"
+	else
+		say "not ok" "the cluster did not start under ulimit -u $limit: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
+	fi
+	no_crash "process limit" "$dir/log"
+else
+	say "not ok" "could not create a cluster as $user: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
+fi
+
+# --- (b) an address-space limit ----------------------------------------------------
+if new_cluster vsize "ulimit -v 1048576"; then
+	r=$(pq -c "SELECT memcache_set('limits_v', 'vv'), memcache_get('limits_v')" 2>&1)
+	[ "$r" = "t|vv" ] && say ok "under ulimit -v 1048576 (1 GB), set and get work" ||
+		say "not ok" "under ulimit -v 1 GB: $r"
+	# A new backend each, given DELTA MB of address space above what it has.
+	outcomes=()
+	loaded_at=
+	for delta in 0 8 16 32 48 64 80 96 112 128 160 256; do
+		r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+LOAD 'memcache';
+$(prlimit_sql "--as=\$(( \$(awk '{print \$1 * 4096}' /proc/\$BPID/statm) + $delta * 1048576 )):")
+SELECT 'GOT', memcache_get('limits_v');
+SQL
+		)
+		if echo "$r" | grep -qx 'GOT|vv'; then
+			outcomes+=("$delta:ok")
+			[ -n "$loaded_at" ] || loaded_at=$delta
+		elif [ "$(sqlstate "$r")" = 53200 ]; then
+			outcomes+=("$delta:53200")
+		else
+			outcomes+=("$delta:other($(echo "$r" | grep -m1 'ERROR\|FATAL\|closed\|prlimit'))")
+		fi
+	done
+	echo "#   MB of address space to spare: outcome: ${outcomes[*]}"
+	! echo "${outcomes[*]}" | grep -q other && [ "${outcomes[0]}" = "0:53200" ] && [ "${outcomes[-1]}" = "256:ok" ] &&
+		say ok "with 0 to 256 MB of address space to spare, a backend's first call works or is ERROR 53200 (not enough address space), never anything else" ||
+		say "not ok" "address space: ${outcomes[*]}"
+	[ -n "$loaded_at" ] && [ "$loaded_at" -le 160 ] &&
+		say ok "the Go runtime loads with $loaded_at MB to spare (at most 160)" ||
+		say "not ok" "the Go runtime needs more than 160 MB of address space (loaded at '${loaded_at:-never}')"
+	# A loaded backend left 32 MB of address space: a get_multi of 108 MB
+	# over three servers cannot be held; the call fails, the backend lives.
+	r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SET client_min_messages = warning;
+SET memcache.servers = '$servers3';
+SELECT 'SET', count(*) FILTER (WHERE memcache_set('limits_big' || i, repeat(i::text, 900000 / length(i::text)))) FROM generate_series(1, 120) i;
+$(prlimit_sql "--as=\$(( \$(awk '{print \$1 * 4096}' /proc/\$BPID/statm) + 32 * 1048576 )):")
+SELECT 'MULTI', count(*) FROM memcache_get_multi(array(SELECT 'limits_big' || i FROM generate_series(1, 120) i));
+SELECT 'AFTER', length(memcache_get('limits_big7'));
+SQL
+	)
+	echo "$r" | grep ERROR | sed 's/^/#   /'
+	echo "$r" | grep -qx 'SET|120' && echo "$r" | grep -q 'ERROR:  [0-9A-Z]\{5\}: .*out of memory' &&
+		! echo "$r" | grep -q '^MULTI' && echo "$r" | grep -qx 'AFTER|900000' &&
+		say ok "a get_multi too big for the address space left is an ERROR (out of memory), and the session's next call works" ||
+		say "not ok" "a get_multi too big for the address space: $(echo "$r" | tr '\n' ' ')"
+	r=$(pq -c "SELECT memcache_get('limits_v')" 2>&1)
+	[ "$r" = vv ] && say ok "the cluster keeps serving" || say "not ok" "after the address-space limits: '$r'"
+	no_crash "address-space limit" "$dir/log"
+else
+	say "not ok" "the cluster did not start under ulimit -v 1048576: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
+fi
+finish
