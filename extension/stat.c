@@ -16,9 +16,9 @@
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "pg_compat.h"
 #include "stat.h"
 
 /* Written by Go (mcgo_init hands it over), read here between calls. */
@@ -27,35 +27,20 @@ uint64		mc_queue_counters[MC_Q_COUNT];
 
 #define NCOLS (1 + MCGO_STAT_COUNT + MC_Q_COUNT)
 
-/*
- * The result's tuplestore, set up by hand: the same on PostgreSQL 13 to
- * 18 (InitMaterializedSRF does this from 15 on).
- */
+/* The result's tuplestore, for the row type this build fills. */
 static ReturnSetInfo *
 init_srf(FunctionCallInfo fcinfo)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-	TupleDesc	desc;
+	ReturnSetInfo *rsinfo;
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("memcache: set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "memcache: return type must be a row type");
-	if (desc->natts != NCOLS)
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (rsinfo->setDesc->natts != NCOLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("memcache: the counters' function returns %d columns, expected %d",
-						desc->natts, NCOLS),
+						rsinfo->setDesc->natts, NCOLS),
 				 errhint("Run ALTER EXTENSION memcache UPDATE.")));
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(false, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(desc);
-	MemoryContextSwitchTo(old);
 	return rsinfo;
 }
 

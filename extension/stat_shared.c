@@ -29,15 +29,8 @@
 #include "storage/shmem.h"
 #include "utils/timestamp.h"
 
+#include "pg_compat.h"
 #include "stat.h"
-
-/*
- * Version differences: 15 added shmem_request_hook, where shared memory
- * must be requested from then on; before, _PG_init requests it.
- */
-#if PG_VERSION_NUM >= 150000
-#define MC_SHMEM_REQUEST_HOOK 1
-#endif
 
 #define MC_SHARED_SERVERS 128
 #define MC_LOCK_TRANCHE "memcache"
@@ -58,7 +51,7 @@ typedef struct McShared
 
 static McShared *shared = NULL;
 
-#ifdef MC_SHMEM_REQUEST_HOOK
+#ifdef MC_HAVE_SHMEM_REQUEST_HOOK
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 #endif
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -78,7 +71,7 @@ request_shmem(void)
 	RequestNamedLWLockTranche(MC_LOCK_TRANCHE, 1);
 }
 
-#ifdef MC_SHMEM_REQUEST_HOOK
+#ifdef MC_HAVE_SHMEM_REQUEST_HOOK
 static void
 shmem_request(void)
 {
@@ -123,7 +116,7 @@ mc_stat_init(void)
 {
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-#ifdef MC_SHMEM_REQUEST_HOOK
+#ifdef MC_HAVE_SHMEM_REQUEST_HOOK
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = shmem_request;
 #else
