@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+// freshStats gives the test a table of its own: the servers of other
+// tests would fill the shared one (they take a row each).
+func freshStats(t testing.TB) {
+	saved := Stats
+	Stats = new(StatsTable)
+	t.Cleanup(func() { Stats = saved })
+}
+
 // counters returns the counters of the server at addr.
 func counters(addr string) [StatCount]uint64 { return statsFor(addr).C }
 
@@ -88,6 +96,7 @@ func tinyMemcached(t *testing.T) *fakeServer {
 
 // Each command counts once, with its outcome, its bytes, its round trip.
 func TestCountersOfCommands(t *testing.T) {
+	freshStats(t)
 	fs := tinyMemcached(t)
 	c := testClient(t, fs.addr(), time.Second)
 	steps := []struct {
@@ -134,9 +143,10 @@ func TestCountersOfCommands(t *testing.T) {
 	}
 }
 
-// Failures count by kind; a server marked down counts the mark and the
-// calls it fails at once.
+// Failures count by kind; a server marked down (after a timeout) counts
+// the mark and the calls it fails at once.
 func TestCountersOfFailures(t *testing.T) {
+	freshStats(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -152,18 +162,30 @@ func TestCountersOfFailures(t *testing.T) {
 	c.Store(VerbSet, "k", []byte("v"), 0)
 	c.Store(VerbSet, "k", []byte("v"), 0)
 	c.Apply([]Op{{Key: "a", Value: []byte("1")}, {Key: "b", Delete: true}}, Batch{})
-	want := map[string]uint64{"set": 3, "delete": 1, "refused": 1, "down": 3, "marked_down": 1, "rt": 3}
+	// A refusal does not mark the server down: each call tries it.
+	want := map[string]uint64{"set": 3, "delete": 1, "refused": 4, "rt": 3}
 	if got := diff(before, counters(closed)); !same(got, want) {
-		t.Errorf("refused, then marked down: %v, want %v", got, want)
+		t.Errorf("refused: %v, want %v", got, want)
 	}
 
 	hole := newFakeServer(t, silent)
-	c = testClient(t, hole.addr(), 50*time.Millisecond)
+	c, err = NewClient(Config{Servers: hole.addr(), Timeout: 50 * time.Millisecond, RetryDelay: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 	before = counters(hole.addr())
 	c.Get("k")
-	want = map[string]uint64{"get": 1, "timeout": 1, "connects": 1, "sent": 7, "rt": 1}
+	want = map[string]uint64{"get": 1, "timeout": 1, "marked_down": 1, "connects": 1, "sent": 7, "rt": 1}
 	if got := diff(before, counters(hole.addr())); !same(got, want) {
 		t.Errorf("timed out: %v, want %v", got, want)
+	}
+	before = counters(hole.addr())
+	c.Get("k")
+	c.GetMulti([]string{"a", "b"})
+	want = map[string]uint64{"get": 1, "get_multi": 1, "down": 2, "rt": 2}
+	if got := diff(before, counters(hole.addr())); !same(got, want) {
+		t.Errorf("marked down: %v, want %v", got, want)
 	}
 
 	big := newFakeServer(t, replies("SERVER_ERROR object too large for cache\r\n"))
@@ -185,13 +207,64 @@ func TestCountersOfFailures(t *testing.T) {
 	}
 }
 
+// get_multi counts one command per server it asks, each server's hits and
+// misses, and a failed server's failure, the others' values delivered.
+func TestCountersOfGetMulti(t *testing.T) {
+	freshStats(t)
+	a, b := tinyMemcached(t), tinyMemcached(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	c, err := NewClient(Config{Servers: a.addr() + "," + b.addr() + "," + closed, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var keys []string
+	asked, found := map[string]uint64{}, map[string]uint64{}
+	for i := 0; i < 30; i++ {
+		k := fmt.Sprintf("k%d", i)
+		keys = append(keys, k)
+		srv, _ := c.ServerForKey(k)
+		asked[srv]++
+		if i%3 == 0 && srv != closed {
+			if err := c.Store(VerbSet, k, []byte("v"), 0); err != nil {
+				t.Fatal(err)
+			}
+			found[srv]++
+		}
+	}
+	if asked[a.addr()] == 0 || asked[b.addr()] == 0 || asked[closed] == 0 {
+		t.Fatalf("keys per server: %v", asked)
+	}
+	before := map[string][StatCount]uint64{}
+	for _, s := range []string{a.addr(), b.addr(), closed} {
+		before[s] = counters(s)
+	}
+	got, err := c.GetMulti(keys)
+	if err == nil || uint64(len(got)) != found[a.addr()]+found[b.addr()] {
+		t.Fatalf("get_multi: %d values, %v", len(got), err)
+	}
+	for _, s := range []string{a.addr(), b.addr()} {
+		d := diff(before[s], counters(s))
+		if d["get_multi"] != 1 || d["hits"] != found[s] || d["misses"] != asked[s]-found[s] || d["rt"] != 1 {
+			t.Errorf("%s (%d asked, %d found): %v", s, asked[s], found[s], d)
+		}
+	}
+	want := map[string]uint64{"get_multi": 1, "refused": 1, "rt": 1}
+	if d := diff(before[closed], counters(closed)); !same(d, want) {
+		t.Errorf("refused server: %v, want %v", d, want)
+	}
+}
+
 // A client built again for the same server (a setting changed) keeps
 // counting in the same row; past the table's rows the servers share the
 // last one.
 func TestCounterRows(t *testing.T) {
-	saved := Stats
-	defer func() { Stats = saved }()
-	Stats = new(StatsTable)
+	freshStats(t)
 	a := statsFor("h:1")
 	if statsFor("h:1") != a || statsFor("h:2") == a || Stats.N != 2 {
 		t.Fatalf("rows: %d", Stats.N)

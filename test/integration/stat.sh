@@ -4,8 +4,8 @@
 #  - concurrent sessions' calls add up exactly, each counted once, as soon
 #    as its transaction ends (an idle session's calls show), an aborted
 #    transaction's calls too;
-#  - failures by kind: refused and marked down, timed out (a black hole),
-#    cancelled, a memcached restarted under a pooled connection;
+#  - failures by kind: refused (each call tries again), timed out (a black
+#    hole) and then marked down, cancelled, a memcached restarted under a pooled connection;
 #  - the commit queue: writes lost at COMMIT, a commit-order wait and its
 #    time, sets sent as deletes when the wait times out;
 #  - memcache_stat_reset() (superuser) starts again from zero (the servers'
@@ -94,7 +94,7 @@ SELECT memcache_get('a'), memcache_get('b'), memcache_get('c');
 SQL
 )
 got=$(stat "cmd_get, err_refused, err_while_down, marked_down, connections" "server = '127.0.0.1:$MC_CLOSED_PORT'")
-check "refused, then marked down: gets, refused, failed while down, marks, connections = $got (want 3|1|2|1|0)" test "$got" = "3|1|2|1|0"
+check "refused, not marked down (only a timeout marks a server down): gets, refused, failed while down, marks, connections = $got (want 3|3|0|0|0)" test "$got" = "3|3|0|0|0"
 kill -STOP "$stopped"
 sq0 -q >/dev/null 2>&1 <<SQL
 SET memcache.servers = '$hole';
@@ -109,6 +109,22 @@ SQL
 kill -CONT "$stopped"
 got=$(stat "cmd_set, cmd_get, err_timeout, cancelled, trips_10_to_100ms + trips_over_100ms" "server = '$hole'")
 check "a black hole: the set timed out, the get was cancelled, both slow round trips ($got, want 1|1|1|1|2)" test "$got" = "1|1|1|1|2"
+# A timeout marks the server down (memcache.server_retry_delay): the next
+# calls of that session fail at once.
+cols="cmd_get, cmd_get_multi, err_timeout, err_while_down, marked_down"
+before=$(stat "$cols" "server = '$hole'")
+kill -STOP "$stopped"
+sq0 -q >/dev/null 2>&1 <<SQL
+SET memcache.servers = '$hole';
+SET memcache.on_error = silent;
+SET memcache.timeout = '200ms';
+SELECT memcache_get('d');
+SELECT memcache_get('d'), count(*) FROM memcache_get_multi(ARRAY['d', 'e']);
+SQL
+kill -CONT "$stopped"
+after=$(stat "$cols" "server = '$hole'")
+got=$(paste -d' ' <(tr '|' '\n' <<<"$after") <(tr '|' '\n' <<<"$before") | awk '{printf "%s%d", NR > 1 ? "|" : "", $1 - $2}')
+check "timed out, then marked down: gets, get_multis, timeouts, failed while down, marks = $got (want 2|1|1|2|1)" test "$got" = "2|1|1|2|1"
 # memcached restarted under a pooled connection: the call goes through on a
 # new connection, no failure counted.
 before=$(stat "connections")
