@@ -19,6 +19,8 @@ class H(socketserver.StreamRequestHandler):
             with open(sys.argv[2], "a") as log:
                 log.write(line.decode().rstrip("\r\n") + "\n")
             f = line.split()
+            if f[0] == b"quit":
+                return
             if f[0] == b"gets":
                 self.wfile.write(b"VALUE %s 0 1 %d\r\nv\r\nEND\r\n" % (f[1], TOKEN))
             elif f[0] == b"cas":

@@ -123,7 +123,7 @@ SELECT memcache_get('d'), count(*) FROM memcache_get_multi(ARRAY['d', 'e']);
 SQL
 kill -CONT "$stopped"
 after=$(stat "$cols" "server = '$hole'")
-got=$(paste -d' ' <(tr '|' '\n' <<<"$after") <(tr '|' '\n' <<<"$before") | awk '{printf "%s%d", NR > 1 ? "|" : "", $1 - $2}')
+got=$(paste -d' ' <(tr '|' '\n' <<<"$after") <(tr '|' '\n' <<<"$before") | awk '{printf "%s%d", (NR > 1 ? "|" : ""), $1 - $2}')
 check "timed out, then marked down: gets, get_multis, timeouts, failed while down, marks = $got (want 2|1|1|2|1)" test "$got" = "2|1|1|2|1"
 # memcached restarted under a pooled connection: the call goes through on a
 # new connection, no failure counted.
