@@ -15,7 +15,7 @@ OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o
        extension/commit_queue.o extension/commit_routes.o extension/commit_order.o \
        extension/commit_send.o extension/sync_triggers.o extension/trigger_args.o \
        extension/trigger_ddl.o extension/stable_output.o extension/statement_end.o \
-       extension/goruntime_limits.o
+       extension/goruntime_limits.o extension/stat.o extension/stat_shared.o
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "memcache - memcached from SQL"
 

@@ -30,6 +30,8 @@ typedef struct McRoute
 #define QOP_KEPT		0x02	/* the last operation on its key: sent */
 #define QOP_UNORDERED	0x04	/* its commit-order lock was not had: sent
 								 * as a delete */
+#define QOP_OVER_LIMIT	0x08	/* a set queued as a delete: past
+								 * memcache.commit_queue_limit */
 
 typedef struct QueuedOp
 {

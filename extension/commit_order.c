@@ -43,6 +43,7 @@
 
 #include "commit_internal.h"
 #include "memcache.h"
+#include "stat.h"
 
 #define MC_LOCK_CLASS	0x6d656d63	/* "memc" */
 #define MC_SLOTS		64
@@ -66,6 +67,9 @@ cmp_lock(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/* When this commit began to wait for a lock (0: it has not). */
+static TimestampTz wait_start = 0;
+
 /*
  * Takes one lock, trying until deadline (once, if it has passed).  Nothing
  * here raises an ERROR; a pending terminate ends the backend.
@@ -80,6 +84,8 @@ acquire(uint32 id, uint16 sub, LOCKMODE mode, TimestampTz deadline)
 	{
 		if (LockAcquireNoWait(&tag, mode) != LOCKACQUIRE_NOT_AVAIL)
 			return true;
+		if (wait_start == 0)
+			wait_start = GetCurrentTimestamp();
 		if (ProcDiePending)
 			CHECK_FOR_INTERRUPTS();
 		if (GetCurrentTimestamp() >= deadline)
@@ -166,6 +172,13 @@ mc_order_acquire(TimestampTz deadline)
 	 */
 	if (QueryCancelPending && !cancel_before)
 		QueryCancelPending = false;
+
+	if (wait_start != 0)
+	{
+		mc_queue_counters[MC_Q_WAITS]++;
+		mc_queue_counters[MC_Q_WAIT_US] += GetCurrentTimestamp() - wait_start;
+		wait_start = 0;
+	}
 
 	for (int64 i = 0; i < mcq_count; i++)
 	{

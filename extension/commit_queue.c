@@ -42,6 +42,7 @@
 #include "commit_queue.h"
 #include "gobridge.h"
 #include "memcache.h"
+#include "stat.h"
 
 int			mc_commit_timeout_ms = 5000;
 int			mc_commit_queue_limit_kb = 64 * 1024;
@@ -147,6 +148,7 @@ drop_tail(int level)
 		if (op->val != NULL)
 			pfree(op->val);
 		queued_bytes -= op->keylen + op->vallen;
+		mc_queue_counters[MC_Q_DROPPED]++;
 		key_block = op->kblock;
 		key_used = op->key - key_blocks[op->kblock];
 		mcq_count--;
@@ -173,7 +175,7 @@ mark_last_per_key(void)
 		QueuedOp   *op = mcq_op(i);
 		uint64		j;
 
-		op->flags = (op->flags & QOP_DELETE) | QOP_KEPT;
+		op->flags = (op->flags & (QOP_DELETE | QOP_OVER_LIMIT)) | QOP_KEPT;
 		if (slots == NULL)
 			continue;
 		j = (op->hash ^ (uint32) ((uintptr_t) op->route >> 4) * 0x9e3779b9u) & (cap - 1);
@@ -234,6 +236,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PREPARE:
 		case XACT_EVENT_PARALLEL_ABORT:
+			mc_queue_counters[MC_Q_DROPPED] += mcq_count;
 			forget_queue();
 			break;
 		default:
@@ -273,6 +276,7 @@ mc_queue_op(bool is_delete, const char *key, int keylen,
 	const char *prefix = mc_key_prefix ? mc_key_prefix : "";
 	int			plen = strlen(prefix);
 	int32		exptime = 0;
+	bool		over_limit = false;
 	QueuedOp	qop,
 			   *op;
 	int			rc;
@@ -296,7 +300,7 @@ mc_queue_op(bool is_delete, const char *key, int keylen,
 	if (!is_delete &&
 		queued_bytes + plen + keylen + vallen > (int64) mc_commit_queue_limit_kb * 1024)
 	{
-		is_delete = true;
+		is_delete = over_limit = true;
 		if (!limit_noticed)
 		{
 			char		k[300];
@@ -325,10 +329,11 @@ mc_queue_op(bool is_delete, const char *key, int keylen,
 	qop.hash = hash_bytes((const unsigned char *) qop.key, qop.keylen);
 	qop.exptime = exptime;
 	qop.level = GetCurrentTransactionNestLevel();
-	qop.flags = is_delete ? QOP_DELETE : 0;
+	qop.flags = (is_delete ? QOP_DELETE : 0) | (over_limit ? QOP_OVER_LIMIT : 0);
 	op = new_op();
 	*op = qop;
 	queued_bytes += op->keylen + op->vallen;
+	mc_queue_counters[MC_Q_QUEUED]++;
 }
 
 void

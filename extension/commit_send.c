@@ -26,6 +26,7 @@
 #include "commit_internal.h"
 #include "gobridge.h"
 #include "memcache.h"
+#include "stat.h"
 
 #define CHUNK_OPS	4096
 #define CHUNK_BYTES (4 * 1024 * 1024)
@@ -37,6 +38,9 @@ static int64 prepared = 0;		/* operations the send may look at */
 static int64 nsend = 0;			/* of which kept */
 static bool report = false;
 static int	limit_ms = 0;
+/* Counted at commit (stat.h): kept operations queued past the limit, unordered. */
+static int64 over_limit = 0;
+static int64 unordered = 0;
 
 /*
  * Static, so that reporting needs no memory of its own; short, so that
@@ -53,9 +57,17 @@ mc_send_prepare(void)
 {
 	int64		kept = 0;
 
+	over_limit = unordered = 0;
 	for (int64 i = 0; i < mcq_count; i++)
-		if (mcq_op(i)->flags & QOP_KEPT)
-			kept++;
+	{
+		uint8		flags = mcq_op(i)->flags;
+
+		if (!(flags & QOP_KEPT))
+			continue;
+		kept++;
+		over_limit += (flags & QOP_OVER_LIMIT) != 0;
+		unordered += (flags & QOP_UNORDERED) != 0;
+	}
 	chunk_cap = (int) Min(kept, CHUNK_OPS);
 	chunk = MemoryContextAlloc(TopTransactionContext, sizeof(mcgo_op) * Max(chunk_cap, 1));
 	prepared = mcq_count;
@@ -166,6 +178,12 @@ mc_send_after_commit(void)
 		if (rc == MCGO_INTERRUPTED)
 			break;
 	}
+	mc_queue_counters[MC_Q_XACTS]++;
+	mc_queue_counters[MC_Q_SUPERSEDED] += prepared - nsend;
+	mc_queue_counters[MC_Q_SENT] += done;
+	mc_queue_counters[MC_Q_FAILED] += nsend - done;
+	mc_queue_counters[MC_Q_OVER_LIMIT] += over_limit;
+	mc_queue_counters[MC_Q_UNORDERED] += unordered;
 	/* Closes the client of a configuration the session has no more. */
 	if (last != NULL)
 	{

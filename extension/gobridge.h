@@ -11,11 +11,16 @@
 /* The Go object's exports, resolved with dlsym. */
 typedef struct GoBridge
 {
-	int			(*init) (mcgo_interrupt_flags *f, char **data, size_t *n);
+	int			(*init) (mcgo_interrupt_flags *f, mcgo_counters *counters,
+						 char **data, size_t *n);
 	int			(*configure) (mcgo_config *cfg, char **data, size_t *n);
 	int			(*store) (int verb, char *key, size_t kn, char *val, size_t vn,
 						  int64_t exp, int abs, char **data, size_t *n);
 	int			(*get) (char *key, size_t kn, char **data, size_t *n);
+	int			(*gets) (char *key, size_t kn, uint64_t *cas, char **data, size_t *n);
+	int			(*gat) (char *key, size_t kn, int64_t exp, int abs, char **data, size_t *n);
+	int			(*cas) (char *key, size_t kn, char *val, size_t vn, int64_t exp, int abs,
+						uint64_t cas, char **data, size_t *n);
 	int			(*get_multi) (mcgo_key *keys, int nkeys, char **data, size_t *n);
 	void		(*release) (void);
 	int			(*delete) (char *key, size_t kn, char **data, size_t *n);

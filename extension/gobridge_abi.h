@@ -91,6 +91,67 @@ typedef struct mcgo_key
 	uint32_t	keylen;
 } mcgo_key;
 
+/*
+ * Counters of every server a backend has talked to (memcache_stat_local,
+ * the memcache_stat view).  The C side owns the table and hands it to Go
+ * once (mcgo_init); Go increments it during calls, C reads it between
+ * them: one thread, no locks.  Indices into mcgo_server_counters.c:
+ */
+#define MCGO_STAT_GET			0	/* commands sent, by command */
+#define MCGO_STAT_GET_MULTI		1	/* one per server per get_multi */
+#define MCGO_STAT_GETS			2
+#define MCGO_STAT_GAT			3
+#define MCGO_STAT_SET			4	/* set_multi and commit-time sets too */
+#define MCGO_STAT_ADD			5
+#define MCGO_STAT_REPLACE		6
+#define MCGO_STAT_APPEND		7
+#define MCGO_STAT_PREPEND		8
+#define MCGO_STAT_CAS			9
+#define MCGO_STAT_DELETE		10	/* commit-time deletes too */
+#define MCGO_STAT_INCR			11
+#define MCGO_STAT_DECR			12
+#define MCGO_STAT_TOUCH			13
+#define MCGO_STAT_OTHER			14	/* flush_all, stats, version */
+#define MCGO_STAT_HITS			15	/* keys found by get, get_multi, gets, gat */
+#define MCGO_STAT_MISSES		16	/* keys they did not find */
+#define MCGO_STAT_NOT_FOUND		17	/* delete, incr, decr, touch, cas: no key */
+#define MCGO_STAT_NOT_STORED	18	/* add, replace, append, prepend, cas: not met */
+#define MCGO_STAT_ERR_REFUSED	19	/* connection refused */
+#define MCGO_STAT_ERR_TIMEOUT	20	/* memcache.timeout passed */
+#define MCGO_STAT_ERR_RESET		21	/* connection reset or closed mid-call */
+#define MCGO_STAT_ERR_SERVER	22	/* memcached answered with an error */
+#define MCGO_STAT_ERR_TOO_LARGE 23	/* value over memcached's item size */
+#define MCGO_STAT_ERR_DOWN		24	/* failed at once: server marked down */
+#define MCGO_STAT_ERR_OTHER		25	/* TLS, authentication, name lookup, ... */
+#define MCGO_STAT_CANCELLED		26	/* ended by a PostgreSQL interrupt */
+#define MCGO_STAT_BYTES_SENT	27
+#define MCGO_STAT_BYTES_RECV	28
+#define MCGO_STAT_CONNECTS		29	/* connections opened */
+#define MCGO_STAT_MARKED_DOWN	30	/* times marked down */
+#define MCGO_STAT_TIME_NS		31	/* time of the round trips */
+#define MCGO_STAT_LAT_1MS		32	/* round trips under 1 ms */
+#define MCGO_STAT_LAT_10MS		33	/* 1 to 10 ms */
+#define MCGO_STAT_LAT_100MS		34	/* 10 to 100 ms */
+#define MCGO_STAT_LAT_SLOW		35	/* 100 ms and more */
+#define MCGO_STAT_COUNT			36
+
+#define MCGO_STAT_ADDR_LEN		320	/* a server's address, NUL-terminated */
+#define MCGO_STAT_ROWS			64	/* the last row takes the servers after */
+
+typedef struct mcgo_server_counters
+{
+	char		addr[MCGO_STAT_ADDR_LEN];
+	uint64_t	c[MCGO_STAT_COUNT];
+} mcgo_server_counters;
+
+typedef struct mcgo_counters
+{
+	uint64_t	seq;			/* moves with every count */
+	int32_t		nrows;			/* rows in use */
+	int32_t		pad;
+	mcgo_server_counters rows[MCGO_STAT_ROWS];
+} mcgo_counters;
+
 /* Key distributions (memcache.key_distribution). */
 #define MCGO_DIST_CACHE_MEMCACHED 0
 #define MCGO_DIST_GOMEMCACHE	1

@@ -20,6 +20,7 @@
 #include "abi.h"
 #include "gobridge.h"
 #include "goruntime_limits.h"
+#include "stat.h"
 
 GoBridge	mcgo;
 char	   *mc_data = NULL;
@@ -90,6 +91,9 @@ mc_load_go(void)
 	RESOLVE(configure, "mcgo_configure");
 	RESOLVE(store, "mcgo_store");
 	RESOLVE(get, "mcgo_get");
+	RESOLVE(gets, "mcgo_gets");
+	RESOLVE(gat, "mcgo_gat");
+	RESOLVE(cas, "mcgo_cas");
 	RESOLVE(get_multi, "mcgo_get_multi");
 	RESOLVE(release, "mcgo_release");
 	RESOLVE(delete, "mcgo_delete");
@@ -111,7 +115,7 @@ mc_load_go(void)
 
 	/* The first call also waits for the runtime to finish starting. */
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	rc = mcgo.init(&interrupt_flags, &mc_data, &mc_len);
+	rc = mcgo.init(&interrupt_flags, &mc_counters, &mc_data, &mc_len);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (rc != MCGO_OK)
 		ereport(ERROR,

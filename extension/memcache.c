@@ -17,6 +17,7 @@
 #include "gobridge.h"
 #include "memcache.h"
 #include "server_list.h"
+#include "stat.h"
 
 MC_MODULE_MAGIC;
 
@@ -205,6 +206,7 @@ _PG_init(void)
 	mc_define_commit_settings();
 	mc_defining_settings = false;
 	mc_statement_end_init();
+	mc_stat_init();
 
 	MarkGUCPrefixReserved("memcache");
 }

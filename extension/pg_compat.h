@@ -83,6 +83,14 @@ mc_init_materialized_srf(FunctionCallInfo fcinfo)
 #endif
 
 /*
+ * Shared memory of a preloaded module: 15 added shmem_request_hook, the
+ * only place to request it from then on; before 15, _PG_init requests it.
+ */
+#if PG_VERSION_NUM >= 150000
+#define MC_HAVE_SHMEM_REQUEST_HOOK 1
+#endif
+
+/*
  * A transaction lock taken only if it is free at once (no wait, no ERROR
  * when the lock table is full): 18 added LockAcquireExtended()'s
  * logLockFailure argument.

@@ -1,5 +1,6 @@
 /*
- * retrieval.c - get, get_bytea, get_multi, get_multi_bytea.
+ * retrieval.c - get, get_bytea, gets, gets_bytea, gat, gat_bytea,
+ * get_multi, get_multi_bytea.
  */
 #include "postgres.h"
 
@@ -7,6 +8,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "access/htup_details.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -125,6 +127,80 @@ put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
 	}
 }
+
+/*
+ * memcache_gets(key) -> (value, cas).  memcached's CAS token is an
+ * unsigned 64-bit number; as a bigint it is the same 64 bits, so a token
+ * above 2^63-1 shows as a negative number and memcache_cas() sends it back
+ * unchanged: a token to pass on, not a quantity.
+ */
+static Datum
+gets(FunctionCallInfo fcinfo, bool as_bytea)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	uint64_t	cas = 0;
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	int			rc;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "memcache: return type must be a row type");
+	mc_prepare();
+	rc = mcgo.gets(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), &cas, &mc_data, &mc_len);
+	if (!mc_outcome(rc, "gets", VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)))
+		PG_RETURN_NULL();
+	values[0] = get_value(fcinfo, as_bytea);
+	values[1] = Int64GetDatum((int64) cas);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(memcache_gets);
+Datum
+memcache_gets(PG_FUNCTION_ARGS)
+{
+	return gets(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(memcache_gets_bytea);
+Datum
+memcache_gets_bytea(PG_FUNCTION_ARGS)
+{
+	return gets(fcinfo, true);
+}
+
+/* memcache_gat(key, expire): get, and give the item a new expiry. */
+static bool
+gat(FunctionCallInfo fcinfo, bool absolute)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	int64		exp = absolute ? mc_timestamptz_unix(PG_GETARG_DATUM(1))
+		: mc_interval_seconds(PG_GETARG_DATUM(1));
+	int			rc;
+
+	mc_prepare();
+	rc = mcgo.gat(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), exp, absolute, &mc_data, &mc_len);
+	return mc_outcome(rc, "gat", VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+}
+
+#define GAT_FUNCTIONS(name, absolute) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum name(PG_FUNCTION_ARGS) \
+	{ \
+		if (!gat(fcinfo, absolute)) \
+			PG_RETURN_NULL(); \
+		return get_value(fcinfo, false); \
+	} \
+	PG_FUNCTION_INFO_V1(name##_bytea); \
+	Datum name##_bytea(PG_FUNCTION_ARGS) \
+	{ \
+		if (!gat(fcinfo, absolute)) \
+			PG_RETURN_NULL(); \
+		return get_value(fcinfo, true); \
+	}
+
+GAT_FUNCTIONS(memcache_gat, false)
+GAT_FUNCTIONS(memcache_gat_at, true)
 
 static Datum
 get_multi(FunctionCallInfo fcinfo, bool as_bytea)

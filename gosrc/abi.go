@@ -33,6 +33,22 @@ var _ = [1]struct{}{}[int(mc.VerbPrepend)-C.MCGO_VERB_PREPEND]
 var _ = [1]struct{}{}[opDelete-C.MCGO_OP_DELETE]
 var _ = [1]struct{}{}[opSet-C.MCGO_OP_SET]
 
+// The counters' table is the C side's mcgo_counters, written in place.
+var _ = [1]struct{}{}[mc.StatCount-C.MCGO_STAT_COUNT]
+var _ = [1]struct{}{}[mc.StatGetMulti-C.MCGO_STAT_GET_MULTI]
+var _ = [1]struct{}{}[mc.StatCas-C.MCGO_STAT_CAS]
+var _ = [1]struct{}{}[mc.StatOther-C.MCGO_STAT_OTHER]
+var _ = [1]struct{}{}[mc.StatHits-C.MCGO_STAT_HITS]
+var _ = [1]struct{}{}[mc.StatErrRefused-C.MCGO_STAT_ERR_REFUSED]
+var _ = [1]struct{}{}[mc.StatCancelled-C.MCGO_STAT_CANCELLED]
+var _ = [1]struct{}{}[mc.StatBytesSent-C.MCGO_STAT_BYTES_SENT]
+var _ = [1]struct{}{}[mc.StatTimeNs-C.MCGO_STAT_TIME_NS]
+var _ = [1]struct{}{}[mc.StatLatSlow-C.MCGO_STAT_LAT_SLOW]
+var _ = [1]struct{}{}[mc.StatAddrLen-C.MCGO_STAT_ADDR_LEN]
+var _ = [1]struct{}{}[mc.StatRows-C.MCGO_STAT_ROWS]
+var _ = [1]struct{}{}[unsafe.Sizeof(mc.StatsTable{})-C.sizeof_mcgo_counters]
+var _ = [1]struct{}{}[unsafe.Offsetof(mc.StatsTable{}.Rows)-unsafe.Offsetof(C.mcgo_counters{}.rows)]
+
 const (
 	opSet    = 0
 	opDelete = 1

@@ -101,9 +101,15 @@ func configured() (*mc.Client, error) {
 	return client, nil
 }
 
+// mcgo_init takes the addresses of PostgreSQL's interrupt flags and of the
+// counters' table (owned by C, written here in place for the session).
+//
 //export mcgo_init
-func mcgo_init(f *C.mcgo_interrupt_flags, data **C.char, n *C.size_t) (code C.int) {
+func mcgo_init(f *C.mcgo_interrupt_flags, counters *C.mcgo_counters, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
+	if counters != nil {
+		mc.Stats = (*mc.StatsTable)(unsafe.Pointer(counters))
+	}
 	pg.pending = (*int32)(unsafe.Pointer(f.interrupt_pending))
 	pg.cancel = (*int32)(unsafe.Pointer(f.query_cancel_pending))
 	pg.die = (*int32)(unsafe.Pointer(f.proc_die_pending))
@@ -171,6 +177,57 @@ func mcgo_get(key *C.char, kn C.size_t, data **C.char, n *C.size_t) (code C.int)
 		return finish(err, data, n)
 	}
 	return finish(c.GetTo(viewString(key, kn), outSink{}), data, n)
+}
+
+// mcgo_gets is mcgo_get with the item's CAS token in *cas.
+//
+//export mcgo_gets
+func mcgo_gets(key *C.char, kn C.size_t, cas *C.uint64_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	v, err := c.GetsTo(viewString(key, kn), outSink{})
+	*cas = C.uint64_t(v)
+	return finish(err, data, n)
+}
+
+// mcgo_gat gets key and sets its expiry (memcached's gat).
+//
+//export mcgo_gat
+func mcgo_gat(key *C.char, kn C.size_t, exp C.int64_t, abs C.int, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	e, err := exptime(exp, abs)
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.GatTo(viewString(key, kn), e, outSink{}), data, n)
+}
+
+// mcgo_cas stores the value if the item's CAS token is still cas:
+// MCGO_MISS when it changed or the item is gone.
+//
+//export mcgo_cas
+func mcgo_cas(key *C.char, kn C.size_t, val *C.char, vn C.size_t, exp C.int64_t, abs C.int,
+	cas C.uint64_t, data **C.char, n *C.size_t) (code C.int) {
+	defer guard(&code, data, n)
+	reset()
+	c, err := configured()
+	if err != nil {
+		return finish(err, data, n)
+	}
+	e, err := exptime(exp, abs)
+	if err != nil {
+		return finish(err, data, n)
+	}
+	return finish(c.CompareAndSwap(viewString(key, kn), cBytes(val, vn), e, uint64(cas)), data, n)
 }
 
 // mcgo_get_multi fetches nkeys keys. Its result (gobridge_abi.h) has the

@@ -347,3 +347,199 @@ REVOKE ALL ON FUNCTION memcache_check_triggers() FROM PUBLIC;
 CREATE EVENT TRIGGER memcache_check_triggers ON ddl_command_end
   WHEN TAG IN ('CREATE TRIGGER', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION memcache_check_triggers();
+
+-- Compare-and-set and get-and-touch.  memcache_gets returns the value and
+-- its CAS token (NULL on a miss); memcache_cas stores only if the item is
+-- unchanged since (false when it changed or is gone).  The token is
+-- memcached's unsigned 64-bit number as the bigint of the same 64 bits.
+CREATE FUNCTION memcache_gets(key text, OUT value text, OUT cas bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'memcache_gets'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_gets_bytea(key text, OUT value bytea, OUT cas bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'memcache_gets_bytea'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value text, cas bigint)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value text, cas bigint, expire interval)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value text, cas bigint, expire timestamptz)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas_at'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value bytea, cas bigint)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value bytea, cas bigint, expire interval)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_cas(key text, value bytea, cas bigint, expire timestamptz)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_cas_at'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- memcache_gat: the value (NULL on a miss), and the item gets a new expiry.
+
+CREATE FUNCTION memcache_gat(key text, expire interval)
+RETURNS text
+AS 'MODULE_PATHNAME', 'memcache_gat'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_gat(key text, expire timestamptz)
+RETURNS text
+AS 'MODULE_PATHNAME', 'memcache_gat_at'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_gat_bytea(key text, expire interval)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'memcache_gat_bytea'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_gat_bytea(key text, expire timestamptz)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'memcache_gat_at_bytea'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- Counters (README: "Monitoring"): one row per server, then one for the
+-- commit queue (server NULL); the other kind's columns are NULL.
+-- memcache_stat_local: this session's.  memcache_stat (the view) and
+-- memcache_stat_cluster: every session's, summed in shared memory (the
+-- module must be in shared_preload_libraries).
+CREATE FUNCTION memcache_stat_local(
+  OUT server text,
+  OUT cmd_get bigint,
+  OUT cmd_get_multi bigint,
+  OUT cmd_gets bigint,
+  OUT cmd_gat bigint,
+  OUT cmd_set bigint,
+  OUT cmd_add bigint,
+  OUT cmd_replace bigint,
+  OUT cmd_append bigint,
+  OUT cmd_prepend bigint,
+  OUT cmd_cas bigint,
+  OUT cmd_delete bigint,
+  OUT cmd_incr bigint,
+  OUT cmd_decr bigint,
+  OUT cmd_touch bigint,
+  OUT cmd_other bigint,
+  OUT get_hits bigint,
+  OUT get_misses bigint,
+  OUT not_found bigint,
+  OUT not_stored bigint,
+  OUT err_refused bigint,
+  OUT err_timeout bigint,
+  OUT err_reset bigint,
+  OUT err_server bigint,
+  OUT err_too_large bigint,
+  OUT err_while_down bigint,
+  OUT err_other bigint,
+  OUT cancelled bigint,
+  OUT bytes_sent bigint,
+  OUT bytes_received bigint,
+  OUT connections bigint,
+  OUT marked_down bigint,
+  OUT time_ms double precision,
+  OUT trips_under_1ms bigint,
+  OUT trips_1_to_10ms bigint,
+  OUT trips_10_to_100ms bigint,
+  OUT trips_over_100ms bigint,
+  OUT commit_xacts bigint,
+  OUT commit_queued bigint,
+  OUT commit_dropped bigint,
+  OUT commit_superseded bigint,
+  OUT commit_sent bigint,
+  OUT commit_failed bigint,
+  OUT commit_over_limit bigint,
+  OUT commit_unordered bigint,
+  OUT commit_waits bigint,
+  OUT commit_wait_ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'memcache_stat_local'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_stat_cluster(
+  OUT server text,
+  OUT cmd_get bigint,
+  OUT cmd_get_multi bigint,
+  OUT cmd_gets bigint,
+  OUT cmd_gat bigint,
+  OUT cmd_set bigint,
+  OUT cmd_add bigint,
+  OUT cmd_replace bigint,
+  OUT cmd_append bigint,
+  OUT cmd_prepend bigint,
+  OUT cmd_cas bigint,
+  OUT cmd_delete bigint,
+  OUT cmd_incr bigint,
+  OUT cmd_decr bigint,
+  OUT cmd_touch bigint,
+  OUT cmd_other bigint,
+  OUT get_hits bigint,
+  OUT get_misses bigint,
+  OUT not_found bigint,
+  OUT not_stored bigint,
+  OUT err_refused bigint,
+  OUT err_timeout bigint,
+  OUT err_reset bigint,
+  OUT err_server bigint,
+  OUT err_too_large bigint,
+  OUT err_while_down bigint,
+  OUT err_other bigint,
+  OUT cancelled bigint,
+  OUT bytes_sent bigint,
+  OUT bytes_received bigint,
+  OUT connections bigint,
+  OUT marked_down bigint,
+  OUT time_ms double precision,
+  OUT trips_under_1ms bigint,
+  OUT trips_1_to_10ms bigint,
+  OUT trips_10_to_100ms bigint,
+  OUT trips_over_100ms bigint,
+  OUT commit_xacts bigint,
+  OUT commit_queued bigint,
+  OUT commit_dropped bigint,
+  OUT commit_superseded bigint,
+  OUT commit_sent bigint,
+  OUT commit_failed bigint,
+  OUT commit_over_limit bigint,
+  OUT commit_unordered bigint,
+  OUT commit_waits bigint,
+  OUT commit_wait_ms double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'memcache_stat_cluster'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE VIEW memcache_stat AS SELECT * FROM memcache_stat_cluster();
+
+-- memcache_stat_reset: zeroes memcache_stat (superuser only).
+CREATE FUNCTION memcache_stat_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'memcache_stat_reset'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- Nothing new for PUBLIC; the counters for monitoring roles (pg_monitor),
+-- which also need EXECUTE on the function behind the view.
+REVOKE ALL ON FUNCTION memcache_gets(text), memcache_gets_bytea(text),
+  memcache_cas(text, text, bigint), memcache_cas(text, text, bigint, interval),
+  memcache_cas(text, text, bigint, timestamptz), memcache_cas(text, bytea, bigint),
+  memcache_cas(text, bytea, bigint, interval), memcache_cas(text, bytea, bigint, timestamptz),
+  memcache_gat(text, interval), memcache_gat(text, timestamptz),
+  memcache_gat_bytea(text, interval), memcache_gat_bytea(text, timestamptz),
+  memcache_stat_local(), memcache_stat_cluster(), memcache_stat_reset() FROM PUBLIC;
+REVOKE ALL ON memcache_stat FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION memcache_stat_local(), memcache_stat_cluster() TO pg_monitor;
+GRANT SELECT ON memcache_stat TO pg_monitor;

@@ -39,6 +39,7 @@ func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error
 		if cn != nil {
 			errs[i] = c.reply(i, cn, false, write, func(cn *conn) error { return read(i, cn) })
 		}
+		c.count(i, StatOther, errs[i])
 	}
 	return errs
 }
@@ -124,7 +125,7 @@ func (c *Client) probe() []Probe {
 		sent[i] = time.Now()
 		cn, err := c.request(i, true, write)
 		if err != nil {
-			out[i].Err = err.Error()
+			out[i].Err = c.count(i, StatOther, err).Error()
 			continue
 		}
 		conns[i] = cn
@@ -171,6 +172,7 @@ func (c *Client) probe() []Probe {
 				}
 				e = c.fail(i, cn, e, true)
 			}
+			c.count(i, StatOther, e)
 			if e != nil {
 				out[i].Err = e.Error()
 				continue

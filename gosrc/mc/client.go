@@ -25,6 +25,7 @@ type Client struct {
 	sec     Security
 	limit   time.Duration // how long the call in progress may wait for a server
 	hard    time.Time     // an absolute end of the call in progress; zero: none
+	began   time.Time     // the start of the call in progress (round-trip times)
 	kbuf    []byte        // the full key of the call in progress (fullKey)
 	hbuf    []byte        // a command line being built
 	mg      multiGet      // get_multi's reused state
@@ -51,7 +52,7 @@ func NewClient(cfg Config) (*Client, error) {
 			}
 		}
 		if c.slot[i] == len(c.servers) {
-			c.servers = append(c.servers, server{Server: s})
+			c.servers = append(c.servers, server{Server: s, st: statsFor(s.Addr)})
 		}
 	}
 	return c, nil
@@ -86,7 +87,10 @@ func (c *Client) Close() { c.closeAll() }
 
 // start begins a call: it may wait memcache.timeout for each server (see
 // sockConn).
-func (c *Client) start() { c.limit, c.hard = c.cfg.Timeout, time.Time{} }
+func (c *Client) start() {
+	c.limit, c.hard = c.cfg.Timeout, time.Time{}
+	c.began = time.Now()
+}
 
 // Key returns the full key for a user key: the prefix added and checked.
 func (c *Client) Key(key string) (string, error) {

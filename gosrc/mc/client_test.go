@@ -10,7 +10,7 @@ import (
 // replies answers each command with a fixed line.
 func replies(reply string) func(string, *bufio.Reader, *bufio.Writer) bool {
 	return func(line string, r *bufio.Reader, w *bufio.Writer) bool {
-		if f := strings.Fields(line); len(f) == 5 {
+		if f := strings.Fields(line); len(f) == 5 || len(f) == 6 && f[0] == "cas" {
 			r.Discard(atoi(f[4]) + 2) // a storage command's data block
 		}
 		w.WriteString(reply)
@@ -30,6 +30,9 @@ func TestServerReplies(t *testing.T) {
 	del := func(c *Client) error { return c.Delete("k") }
 	touch := func(c *Client) error { return c.Touch("k", 1) }
 	flush := func(c *Client) error { return c.FlushAll() }
+	cas := func(c *Client) error { return c.CompareAndSwap("k", []byte("v"), 0, 7) }
+	gets := func(c *Client) error { _, err := c.GetsTo("k", &byteSink{}); return err }
+	gat := func(c *Client) error { return c.GatTo("k", 5, &byteSink{}) }
 	cases := []struct {
 		reply  string
 		run    func(c *Client) error
@@ -58,6 +61,17 @@ func TestServerReplies(t *testing.T) {
 		{"NOT_FOUND\r\n", touch, CodeMiss, true},
 		{"OK\r\n", flush, CodeOK, true},
 		{"SERVER_ERROR busy\r\n", flush, CodeServer, false},
+		{"STORED\r\n", cas, CodeOK, true},
+		{"EXISTS\r\n", cas, CodeMiss, true},
+		{"NOT_FOUND\r\n", cas, CodeMiss, true},
+		{"SERVER_ERROR object too large for cache\r\n", cas, CodeTooLarge, true},
+		{"ERROR\r\n", cas, CodeServer, false},
+		{"END\r\n", gets, CodeMiss, true},
+		{"VALUE k 0 1 99\r\nv\r\nEND\r\n", gets, CodeOK, true},
+		{"VALUE x 0 1 99\r\nv\r\nEND\r\n", gets, CodeServer, false},
+		{"END\r\n", gat, CodeMiss, true},
+		{"VALUE k 0 1\r\nv\r\nEND\r\n", gat, CodeOK, true},
+		{"STORED\r\n", gat, CodeServer, false},
 	}
 	for _, tc := range cases {
 		fs := newFakeServer(t, replies(tc.reply))

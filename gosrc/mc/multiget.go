@@ -74,6 +74,7 @@ type mgRun struct {
 	crlf    bool // a value was read: the next line is its CRLF
 	retried bool
 	done    bool
+	hits    int // values read whole
 }
 
 // GetMultiTo fetches keys and hands each value found to sink, each key
@@ -200,9 +201,14 @@ func (c *Client) pump(keys Keys, sink MultiSink) (err error) {
 	m := &c.mg
 	defer func() {
 		for i := range m.runs {
-			if r := &m.runs[i]; r.cn != nil {
+			r := &m.runs[i]
+			if r.cn != nil {
 				r.cn.close()
 				r.cn = nil
+			}
+			if !r.done {
+				r.done = true
+				c.countRun(r, err)
 			}
 		}
 	}()
@@ -246,7 +252,7 @@ func (c *Client) open(r *mgRun) {
 	cn, err := c.take(r.s, false, false)
 	if err != nil {
 		r.done = true
-		c.mg.fails = append(c.mg.fails, err)
+		c.mg.fails = append(c.mg.fails, c.countRun(r, err))
 		return
 	}
 	cn.raw.setNowait(true)
@@ -269,7 +275,7 @@ func (c *Client) drop(r *mgRun, sink MultiSink, err error) {
 		return
 	}
 	r.done = true
-	c.mg.fails = append(c.mg.fails, c.fail(r.s, cn, err, false))
+	c.mg.fails = append(c.mg.fails, c.countRun(r, c.fail(r.s, cn, err, false)))
 }
 
 // advance does what run r can do without waiting: write its request, read
@@ -316,6 +322,7 @@ func (c *Client) advance(r *mgRun, keys Keys, sink MultiSink) (progress bool, er
 			cn.raw.setNowait(false)
 			c.put(r.s, cn)
 			r.cn, r.done = nil, true
+			c.countRun(r, nil)
 			return true, nil
 		}
 		if err := c.valueLine(r, line, keys, sink); err != nil {
@@ -429,6 +436,7 @@ func (c *Client) readValue(r *mgRun, sink MultiSink) (progress bool, err error) 
 		}
 	}
 	r.vkey, r.crlf = -1, true
+	r.hits++
 	return true, nil
 }
 

@@ -3,6 +3,7 @@ package mc
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // pipeChunk is how many commands are written before their replies are
@@ -42,6 +43,7 @@ func (c *Client) stop(r *pipeRun, err error) {
 		err = c.fail(r.s, r.cn, err, false)
 		r.cn = nil
 	}
+	c.countStopped(r, err)
 	if r.first == nil {
 		r.first, r.firstAt = err, r.ok+r.failed
 	}
@@ -70,6 +72,7 @@ func (c *Client) runPipelined(runs []*pipeRun) {
 }
 
 func (c *Client) runChunks(runs []*pipeRun) {
+	began := time.Now()
 	for _, r := range runs {
 		cn, err := c.take(r.s, false, false)
 		if err != nil {
@@ -100,6 +103,7 @@ func (c *Client) runChunks(runs []*pipeRun) {
 			c.put(r.s, r.cn)
 			r.cn = nil
 		}
+		c.servers[r.s].st.roundTrip(time.Since(began))
 	}
 }
 
@@ -133,6 +137,9 @@ func (c *Client) readChunk(r *pipeRun, chunk []pipeItem) {
 			want = replyDeleted
 		}
 		err, inStep := outcome(line, want)
+		if inStep {
+			c.countItem(r.s, it, err)
+		}
 		switch {
 		case err == nil || err == ErrCacheMiss && it.op.Delete:
 			r.ok++

@@ -29,6 +29,8 @@ type server struct {
 	// cache would then disagree with the application's client.
 	downUntil time.Time
 	downCause string
+
+	st *ServerStats // its counters (stats.go)
 }
 
 // downError is a call refused because its server is marked down.
@@ -60,6 +62,7 @@ func (s *server) check() error {
 func (s *server) markDown(err error, delay time.Duration) {
 	if delay > 0 {
 		s.downUntil, s.downCause = time.Now().Add(delay), err.Error()
+		s.st.C[StatMarkedDown]++
 	}
 }
 
@@ -188,7 +191,7 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 			return nil, c.onServer(i, err)
 		}
 	} else {
-		nc, raw, err := c.connect(s.Server)
+		nc, raw, err := c.connect(s)
 		if err != nil {
 			if !probe && isTimeout(err) {
 				s.markDown(err, c.cfg.RetryDelay)
@@ -203,11 +206,13 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 
 // connect makes a new connection ready for commands (TLS, authentication);
 // its waits count against the call's limit for the server.
-func (c *Client) connect(s Server) (net.Conn, *sockConn, error) {
+func (c *Client) connect(s *server) (net.Conn, *sockConn, error) {
 	raw, err := dial(context.Background(), s.Network, s.Addr, c.limit, c.hard)
 	if err != nil {
 		return nil, nil, err
 	}
+	raw.st = s.st
+	s.st.C[StatConnects]++
 	nc, err := c.sec.secure(raw, s.Addr)
 	if err != nil {
 		return nil, nil, err

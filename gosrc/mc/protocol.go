@@ -67,6 +67,19 @@ func appendStore(b []byte, verb Verb, key string, exptime int32, n int) []byte {
 	return append(b, crlf...)
 }
 
+// appendCas appends "cas <key> 0 <exptime> <n> <cas>\r\n".
+func appendCas(b []byte, key string, exptime int32, n int, cas uint64) []byte {
+	b = append(b, "cas "...)
+	b = append(b, key...)
+	b = append(b, " 0 "...)
+	b = strconv.AppendInt(b, int64(exptime), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, cas, 10)
+	return append(b, crlf...)
+}
+
 // appendCmd appends "<cmd> <key>", and each number of args after a space:
 // a command line without its CRLF.
 func appendCmd(b []byte, cmd, key string, args ...int64) []byte {
@@ -115,15 +128,28 @@ const maxValueLen = 1 << 30
 // parseValueLine reads "VALUE <key> <flags> <bytes>[ <cas>]\r\n" in place,
 // as memcached writes it: single spaces, decimal digits. The key views line.
 func parseValueLine(line []byte) (key []byte, n int, err error) {
+	v, err := parseValue(line)
+	return v.key, v.n, err
+}
+
+// valueLine is a parsed VALUE line.
+type valueLine struct {
+	key []byte // views the line
+	n   int    // the value's length
+	cas uint64 // the CAS token (gets, gats); 0 when the line has none
+}
+
+// parseValue is parseValueLine with the CAS token.
+func parseValue(line []byte) (valueLine, error) {
 	if !bytes.HasSuffix(line, crlf) || !bytes.HasPrefix(line, prefixValue) {
-		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
+		return valueLine{}, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 	}
 	rest := line[:len(line)-2]
 	var f [4][]byte // key, flags, bytes, cas
 	nf := 0
 	for rest = rest[len(prefixValue):]; ; nf++ {
 		if nf == len(f) {
-			return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
+			return valueLine{}, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 		}
 		i := bytes.IndexByte(rest, ' ')
 		if i < 0 {
@@ -134,26 +160,27 @@ func parseValueLine(line []byte) (key []byte, n int, err error) {
 		f[nf], rest = rest[:i], rest[i+1:]
 	}
 	if nf < 3 || nf > 4 || len(f[0]) == 0 {
-		return nil, 0, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
+		return valueLine{}, fmt.Errorf("unexpected reply to get: %q", bytes.TrimSpace(line))
 	}
 	for _, b := range f[0] {
 		if b <= ' ' || b == 0x7f {
-			return nil, 0, fmt.Errorf("bad key in %q", bytes.TrimSpace(line))
+			return valueLine{}, fmt.Errorf("bad key in %q", bytes.TrimSpace(line))
 		}
 	}
 	if v, ok := decimal(f[1]); !ok || v > 1<<32-1 {
-		return nil, 0, fmt.Errorf("bad flags in %q", bytes.TrimSpace(line))
+		return valueLine{}, fmt.Errorf("bad flags in %q", bytes.TrimSpace(line))
 	}
 	v, ok := decimal(f[2])
 	if !ok || v > maxValueLen {
-		return nil, 0, fmt.Errorf("bad value length in %q", bytes.TrimSpace(line))
+		return valueLine{}, fmt.Errorf("bad value length in %q", bytes.TrimSpace(line))
 	}
+	var cas uint64
 	if nf == 4 {
-		if _, ok := decimal(f[3]); !ok {
-			return nil, 0, fmt.Errorf("bad cas in %q", bytes.TrimSpace(line))
+		if cas, ok = decimal(f[3]); !ok {
+			return valueLine{}, fmt.Errorf("bad cas in %q", bytes.TrimSpace(line))
 		}
 	}
-	return f[0], int(v), nil
+	return valueLine{key: f[0], n: int(v), cas: cas}, nil
 }
 
 // decimal parses 1 to 20 ASCII digits (no sign); ok is false otherwise or

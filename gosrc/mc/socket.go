@@ -62,6 +62,7 @@ type sockConn struct {
 	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
 	wait    time.Duration // the socket's current SO_*TIMEO
 	used    bool          // a reply to a command has been read on this connection
+	st      *ServerStats  // counts the bytes
 
 	// nowait: reads and writes never block (get_multi waits for several
 	// servers at once with poll): a read with nothing to read returns
@@ -247,6 +248,7 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			return 0, &closedError{c.remote, c.used}
 		case err == nil:
 			c.used = true
+			c.st.C[StatBytesRecv] += uint64(n)
 			return n, nil
 		case err == syscall.EAGAIN && c.nowait:
 			return 0, errWouldBlock
@@ -278,6 +280,7 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		c.waited += time.Since(t)
 		if err == nil {
 			done += n
+			c.st.C[StatBytesSent] += uint64(n)
 		} else if err = c.sendError(err); err != nil {
 			return done, err
 		}
@@ -303,6 +306,7 @@ func (c *sockConn) push() error {
 		switch {
 		case err == nil:
 			c.sent += n
+			c.st.C[StatBytesSent] += uint64(n)
 		case err == syscall.EAGAIN:
 			return nil
 		case err == syscall.EINTR:
@@ -353,6 +357,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 			}
 			continue
 		}
+		c.st.C[StatBytesSent] += uint64(sent)
 		left := int(sent)
 		for i := range bufs {
 			k := min(left, len(bufs[i]))
@@ -368,7 +373,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 // the call that made it: it may wait limit for the server in all, and must
 // end by hard (zero: no such end); the resolving and connecting count.
 func dial(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*sockConn, error) {
-	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard}
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}

@@ -20,7 +20,7 @@
 
 #include "gobridge_abi.h"
 
-typedef int (*init_fn) (mcgo_interrupt_flags *, char **, size_t *);
+typedef int (*init_fn) (mcgo_interrupt_flags *, mcgo_counters *, char **, size_t *);
 typedef int (*check_fn) (char *, size_t, char *, size_t, int64_t, int, int32_t *, char **, size_t *);
 typedef int (*multi_fn) (mcgo_key *, int, char **, size_t *);
 
@@ -60,6 +60,7 @@ main(int argc, char **argv)
 	static volatile int zero_i = 0;
 	static volatile uint32_t zero_u = 0;
 	mcgo_interrupt_flags flags = {&zero_i, &zero_i, &zero_i, &zero_u, &zero_u, &zero_u};
+	static mcgo_counters counters;
 	sigset_t	all,
 				saved;
 	void	   *h;
@@ -88,7 +89,7 @@ main(int argc, char **argv)
 		printf("not ok - dlopen: %s\n", dlerror());
 		return 1;
 	}
-	rc = ((init_fn) dlsym(h, "mcgo_init")) (&flags, &data, &n);
+	rc = ((init_fn) dlsym(h, "mcgo_init")) (&flags, &counters, &data, &n);
 	check(rc == MCGO_OK, "mcgo_init");
 
 	rc = ((check_fn) dlsym(h, "mcgo_check_op")) ("", 0, NULL, 100, 0, 0, &exptime, &data, &n);

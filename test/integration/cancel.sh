@@ -147,7 +147,8 @@ kill -STOP "$stopped"
 # (a), (b), (d): every kind of call, statement_timeout and pg_cancel_backend
 for call in "memcache_get('k')" "memcache_set('k', 'v')" "memcache_get_multi(ARRAY['a', 'b', 'c'])" \
 	"memcache_stats()" "memcache_servers()" "memcache_delete('k')" "memcache_incr('k')" \
-	"memcache_set_multi(ARRAY['a', 'b'], ARRAY['1', '2'])" "memcache_server_stats()"; do
+	"memcache_set_multi(ARRAY['a', 'b'], ARRAY['1', '2'])" "memcache_server_stats()" \
+	"memcache_gets('k')" "memcache_cas('k', 'v', 1)" "memcache_gat('k', interval '1 s')"; do
 	check_statement_timeout "$call"
 	check_cancel "$call"
 done
@@ -159,6 +160,7 @@ check_statement_timeout "memcache_set('k', 'v')" "SET memcache.on_error = 'warni
 # (c) pg_terminate_backend
 check_terminate "memcache_get('k')"
 check_terminate "memcache_get_multi(ARRAY['a', 'b', 'c'])"
+check_terminate "memcache_cas('k', 'v', 1)"
 
 # (e) The next call in the same backend works and gets its own reply. The
 # cancelled get leaves its request unanswered on its connection; once
