@@ -110,6 +110,26 @@ mc_init_materialized_srf(FunctionCallInfo fcinfo)
 #define MC_MODULE_MAGIC PG_MODULE_MAGIC
 #endif
 
+/* ExecutorRun_hook's and ProcessUtility_hook's parameters (statement_end.c). */
+#if PG_VERSION_NUM >= 180000
+#define MC_EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define MC_EXECUTOR_RUN_PASS queryDesc, direction, count
+#else
+#define MC_EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
+#define MC_EXECUTOR_RUN_PASS queryDesc, direction, count, execute_once
+#endif
+#if PG_VERSION_NUM >= 140000
+#define MC_PROCESS_UTILITY_ARGS PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, \
+	ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv, \
+	DestReceiver *dest, QueryCompletion *qc
+#define MC_PROCESS_UTILITY_PASS pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc
+#else
+#define MC_PROCESS_UTILITY_ARGS PlannedStmt *pstmt, const char *queryString, \
+	ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv, \
+	DestReceiver *dest, QueryCompletion *qc
+#define MC_PROCESS_UTILITY_PASS pstmt, queryString, context, params, queryEnv, dest, qc
+#endif
+
 /*
  * The Go side reads PostgreSQL's interrupt flags through the int and uint32
  * pointers of gobridge_abi.h: their types must not change under it.

@@ -24,26 +24,6 @@
 #include "gobridge.h"
 #include "memcache.h"
 
-/* The hooks' signatures, which change with PostgreSQL's version. */
-#if PG_VERSION_NUM >= 180000
-#define RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count
-#define RUN_PASS queryDesc, direction, count
-#else
-#define RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
-#define RUN_PASS queryDesc, direction, count, execute_once
-#endif
-#if PG_VERSION_NUM >= 140000
-#define UTILITY_ARGS PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, \
-	ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv, \
-	DestReceiver *dest, QueryCompletion *qc
-#define UTILITY_PASS pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc
-#else
-#define UTILITY_ARGS PlannedStmt *pstmt, const char *queryString, \
-	ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv, \
-	DestReceiver *dest, QueryCompletion *qc
-#define UTILITY_PASS pstmt, queryString, context, params, queryEnv, dest, qc
-#endif
-
 static int	nesting = 0;
 
 static ExecutorRun_hook_type prev_run = NULL;
@@ -52,15 +32,15 @@ static ExecutorEnd_hook_type prev_end = NULL;
 static ProcessUtility_hook_type prev_utility = NULL;
 
 static void
-run(RUN_ARGS)
+run(MC_EXECUTOR_RUN_ARGS)
 {
 	nesting++;
 	PG_TRY();
 	{
 		if (prev_run)
-			prev_run(RUN_PASS);
+			prev_run(MC_EXECUTOR_RUN_PASS);
 		else
-			standard_ExecutorRun(RUN_PASS);
+			standard_ExecutorRun(MC_EXECUTOR_RUN_PASS);
 	}
 	PG_FINALLY();
 	{
@@ -113,15 +93,15 @@ end(QueryDesc *queryDesc)
 }
 
 static void
-utility(UTILITY_ARGS)
+utility(MC_PROCESS_UTILITY_ARGS)
 {
 	nesting++;
 	PG_TRY();
 	{
 		if (prev_utility)
-			prev_utility(UTILITY_PASS);
+			prev_utility(MC_PROCESS_UTILITY_PASS);
 		else
-			standard_ProcessUtility(UTILITY_PASS);
+			standard_ProcessUtility(MC_PROCESS_UTILITY_PASS);
 	}
 	PG_FINALLY();
 	{
