@@ -86,6 +86,10 @@ SELECT count(*) FROM memcache_stat_local();
 SELECT * FROM memcache_stat;
 SELECT memcache_stat_reset();
 RESET ROLE;
-SELECT relname, relacl FROM pg_class WHERE relname = 'memcache_stat';
+-- who may read the view (the owner's own privileges differ by major: 17 adds MAINTAIN)
+SELECT a.grantee::regrole, a.privilege_type
+  FROM pg_class c, aclexplode(c.relacl) a
+ WHERE c.relname = 'memcache_stat' AND a.grantee <> c.relowner ORDER BY 1, 2;
+SELECT has_table_privilege('public', 'memcache_stat', 'SELECT') AS public_may_read;
 DROP ROLE stat_app;
 DROP ROLE stat_monitor;
