@@ -114,6 +114,8 @@ extern void mc_release_result(void);
  * message cannot fail (which would turn the WARNING into an ERROR).
  */
 extern const char *mc_client_text(const char *s);
+/* The same for len bytes of s (a key, a message from Go); palloc'd. */
+extern const char *mc_client_textn(const char *s, size_t len);
 
 /*
  * Copies len bytes of src into dst (size dstsize, always NUL-terminated),

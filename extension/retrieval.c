@@ -23,8 +23,8 @@ not_text(const char *key, int keylen)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-			 errmsg("memcache: value of \"%.*s\" is not valid %s text",
-					keylen, key, GetDatabaseEncodingName()),
+			 errmsg("memcache: value of \"%s\" is not valid %s text",
+					mc_client_textn(key, keylen), GetDatabaseEncodingName()),
 			 errhint("Use memcache_get_bytea() to read binary values.")));
 }
 

@@ -115,6 +115,22 @@ SET memcache.on_error = silent;
 SELECT count(memcache_get('rep' || i)) FROM generate_series(1, 20) i;
 RESET memcache.on_error;
 
+-- a key the client encoding cannot show: the message escapes it (a WARNING
+-- that cannot be converted would become an ERROR and fail the statement)
+SET client_encoding = 'LATIN1';
+SELECT memcache_set('enc' || chr(8364), 'v');
+SELECT memcache_get('enc' || chr(8364)), memcache_gets('enc' || chr(8364));
+SELECT count(*) FROM memcache_get_multi(ARRAY['enc' || chr(8364)]);
+SET memcache.on_error = error;
+SELECT memcache_delete('enc' || chr(8364));
+RESET memcache.on_error;
+SELECT memcache_get('enc' || chr(8364) || ' x');
+SET memcache.servers = '127.0.0.1:22122';
+SELECT memcache_set('enc' || chr(8364), repeat('x', 2000000));
+SELECT memcache_set('enc' || chr(8364), '\xff'::bytea), memcache_get('enc' || chr(8364));
+RESET client_encoding;
+SET memcache.servers = '127.0.0.1:22129';
+
 -- back to a live server: the same backend works
 RESET memcache.servers;
 SELECT memcache_set('k', 'v'), memcache_get('k');
