@@ -161,6 +161,12 @@ mc_failures_summarize(void)
 	}
 }
 
+void
+mc_failures_forget(void)
+{
+	nrepeats = 0;
+}
+
 static int
 sqlstate_of(int rc)
 {

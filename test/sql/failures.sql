@@ -100,6 +100,34 @@ CALL pg_temp.rep_proc();
 -- a statement that ends with an ERROR reports no count; the next counts anew
 SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
 SELECT count(*) FILTER (WHERE memcache_get('rep' || i) IS NOT NULL) AS found FROM generate_series(1, 20) i;
+-- nor does the next statement when it fails nothing: no stale count, also
+-- not at a ROLLBACK (with a cursor open, whose executor ends there) or at
+-- a ROLLBACK TO SAVEPOINT
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+SELECT 'no count here' AS step;
+SET statement_timeout = '300ms';
+SELECT count(memcache_get('rep' || i)), pg_sleep(5) FROM generate_series(1, 20) i;
+RESET statement_timeout;
+SELECT 'nor here' AS step;
+BEGIN;
+DECLARE rep_cur CURSOR FOR SELECT i FROM generate_series(1, 3) i;
+FETCH 1 FROM rep_cur;
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+ROLLBACK TO SAVEPOINT s;
+SELECT 'nor here' AS step;
+COMMIT;
+-- a procedure's own ROLLBACK does not end its statement
+CREATE PROCEDURE pg_temp.rep_rollback() LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM memcache_get('rep' || i) FROM generate_series(1, 5) i;
+  ROLLBACK;
+  PERFORM memcache_get('rep' || i) FROM generate_series(6, 10) i;
+END $$;
+CALL pg_temp.rep_rollback();
 -- two servers failing: one count each (get_multi reports each server)
 SET memcache.servers = '127.0.0.1:22129, 127.0.0.1:22122, 127.0.0.1:22128';
 SELECT count(*) FROM generate_series(1, 5) i, memcache_get_multi(ARRAY['rep' || i, 'rep' || i + 5, 'rep' || i + 10]);
