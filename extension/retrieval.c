@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "access/htup_details.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -114,6 +115,8 @@ put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
 		char	   *slot;
 		uint32		vlen;
 
+		/* Copying a result of a GB takes a while: stay cancellable. */
+		CHECK_FOR_INTERRUPTS();
 		mc_multi_value(&r, i, &k, &slot, &vlen);
 		if (!as_bytea)
 		{
