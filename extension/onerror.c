@@ -110,8 +110,10 @@ fail_msg(int sqlstate, const char *op, const char *key, int keylen, const McFail
 		mc_ascii_copy(r->last, sizeof(r->last), f->msg, f->msglen);
 		return false;
 	}
-	/* The key and message as the client can read them: a WARNING that
-	 * cannot be converted would become an ERROR. */
+	/*
+	 * The key and message as the client can read them: a WARNING that
+	 * cannot be converted would become an ERROR.
+	 */
 	msg = mc_client_textn(f->msg, f->msglen);
 	if (key != NULL)
 		ereport(level,
