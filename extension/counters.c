@@ -50,8 +50,8 @@ incr_decr(FunctionCallInfo fcinfo, bool decr)
 	if (result > (uint64_t) PG_INT64_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("memcache: %s \"%.*s\": the counter is %llu, out of range for bigint",
-						op, (int) VARSIZE_ANY_EXHDR(key), VARDATA_ANY(key),
+				 errmsg("memcache: %s \"%s\": the counter is %llu, out of range for bigint",
+						op, mc_client_textn(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)),
 						(unsigned long long) result)));
 	PG_RETURN_INT64((int64) result);
 }

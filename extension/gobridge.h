@@ -102,6 +102,13 @@ extern void mc_report_failure(int rc, const char *op, const struct McFailure *f)
 extern void mc_failures_summarize(void);
 
 /*
+ * mc_failures_forget: the statement ended with an ERROR: its counts are
+ * dropped unreported (they must not be reported as the next statement's).
+ * Raises nothing: it runs in ABORT callbacks.
+ */
+extern void mc_failures_forget(void);
+
+/*
  * mc_release_result: the shim is done with the result buffer; Go gives a
  * large one back.
  */
@@ -114,6 +121,8 @@ extern void mc_release_result(void);
  * message cannot fail (which would turn the WARNING into an ERROR).
  */
 extern const char *mc_client_text(const char *s);
+/* The same for len bytes of s (a key, a message from Go); palloc'd. */
+extern const char *mc_client_textn(const char *s, size_t len);
 
 /*
  * Copies len bytes of src into dst (size dstsize, always NUL-terminated),

@@ -89,6 +89,7 @@ fail_msg(int sqlstate, const char *op, const char *key, int keylen, const McFail
 	int			level;
 	Repeat	   *r = NULL;
 	bool		first = true;
+	const char *msg;
 
 	switch (mc_on_error)
 	{
@@ -109,11 +110,16 @@ fail_msg(int sqlstate, const char *op, const char *key, int keylen, const McFail
 		mc_ascii_copy(r->last, sizeof(r->last), f->msg, f->msglen);
 		return false;
 	}
+	/*
+	 * The key and message as the client can read them: a WARNING that
+	 * cannot be converted would become an ERROR.
+	 */
+	msg = mc_client_textn(f->msg, f->msglen);
 	if (key != NULL)
 		ereport(level,
 				(errcode(sqlstate),
-				 errmsg("memcache: %s \"%.*s\" failed: %.*s", op, keylen, key,
-						(int) f->msglen, f->msg),
+				 errmsg("memcache: %s \"%s\" failed: %s", op,
+						mc_client_textn(key, keylen), msg),
 				 r == NULL ? 0 : r->server ?
 				 errdetail("Further failures of %s in this statement are counted and reported when it ends.",
 						   r->shown) :
@@ -121,7 +127,7 @@ fail_msg(int sqlstate, const char *op, const char *key, int keylen, const McFail
 	else
 		ereport(level,
 				(errcode(sqlstate),
-				 errmsg("memcache: %s failed: %.*s", op, (int) f->msglen, f->msg),
+				 errmsg("memcache: %s failed: %s", op, msg),
 				 r == NULL ? 0 : r->server ?
 				 errdetail("Further failures of %s in this statement are counted and reported when it ends.",
 						   r->shown) :
@@ -155,6 +161,12 @@ mc_failures_summarize(void)
 					 errmsg_internal("memcache: " INT64_FORMAT " more failures in this statement like: %s",
 									 r->count, r->shown)));
 	}
+}
+
+void
+mc_failures_forget(void)
+{
+	nrepeats = 0;
 }
 
 static int
@@ -203,31 +215,33 @@ mc_outcome(int rc, const char *op, const char *key, int keylen)
 		case MCGO_TOOLARGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("memcache: value for \"%.*s\" is too large for memcached", keylen, key),
-					 errdetail("%.*s", (int) f.msglen, f.msg),
+					 errmsg("memcache: value for \"%s\" is too large for memcached",
+							mc_client_textn(key, keylen)),
+					 errdetail("%s", mc_client_textn(f.msg, f.msglen)),
 					 errhint("memcached's item size limit is set by its -I option (1 MB by default).")));
 			break;
 		case MCGO_BADARG:
 		case MCGO_BADKEY:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("memcache: %.*s", (int) f.msglen, f.msg)));
+					 errmsg("memcache: %s", mc_client_textn(f.msg, f.msglen))));
 			break;
 		case MCGO_NONNUMERIC:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("memcache: %s \"%.*s\": the stored value is not a number", op, keylen, key)));
+					 errmsg("memcache: %s \"%s\": the stored value is not a number", op,
+							mc_client_textn(key, keylen))));
 			break;
 		case MCGO_NOMEM:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory"),
-					 errdetail("memcache: %s: %.*s", op, (int) f.msglen, f.msg)));
+					 errdetail("memcache: %s: %s", op, mc_client_textn(f.msg, f.msglen))));
 			break;
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("memcache: %s: %.*s", op, (int) f.msglen, f.msg)));
+					 errmsg("memcache: %s: %s", op, mc_client_textn(f.msg, f.msglen))));
 	}
 	return false;
 }
@@ -235,14 +249,20 @@ mc_outcome(int rc, const char *op, const char *key, int keylen)
 const char *
 mc_client_text(const char *s)
 {
+	return mc_client_textn(s, strlen(s));
+}
+
+const char *
+mc_client_textn(const char *s, size_t len)
+{
 	StringInfoData buf;
 	int			client = pg_get_client_encoding();
 	int			server = GetDatabaseEncoding();
 
 	if (client == server || client == PG_SQL_ASCII || server == PG_SQL_ASCII)
-		return s;
+		return pnstrdup(s, len);
 	initStringInfo(&buf);
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *) s; p < (const unsigned char *) s + len && *p; p++)
 	{
 		if (*p >= 0x80)
 			appendStringInfo(&buf, "\\x%02x", *p);

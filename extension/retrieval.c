@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "access/htup_details.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -23,8 +24,8 @@ not_text(const char *key, int keylen)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-			 errmsg("memcache: value of \"%.*s\" is not valid %s text",
-					keylen, key, GetDatabaseEncodingName()),
+			 errmsg("memcache: value of \"%s\" is not valid %s text",
+					mc_client_textn(key, keylen), GetDatabaseEncodingName()),
 			 errhint("Use memcache_get_bytea() to read binary values.")));
 }
 
@@ -114,6 +115,8 @@ put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
 		char	   *slot;
 		uint32		vlen;
 
+		/* Copying a result of a GB takes a while: stay cancellable. */
+		CHECK_FOR_INTERRUPTS();
 		mc_multi_value(&r, i, &k, &slot, &vlen);
 		if (!as_bytea)
 		{

@@ -26,14 +26,36 @@
 
 static int	nesting = 0;
 
+/*
+ * The client's statement that ExecutorRun ran at level 0, told by its
+ * destination while that is valid: by ExecutorEnd it may be freed (the
+ * simple protocol destroys the receiver before it drops the portal).
+ */
+static QueryDesc *client_query = NULL;
+
 static ExecutorRun_hook_type prev_run = NULL;
 static ExecutorFinish_hook_type prev_finish = NULL;
 static ExecutorEnd_hook_type prev_end = NULL;
 static ProcessUtility_hook_type prev_utility = NULL;
 
+/*
+ * Whether a query at level 0 is a client's statement, not one that SPI runs
+ * (its destination is SPI's or none).  A portal's tuplestore is a client's
+ * (INSERT ... RETURNING).
+ */
+static bool
+client_statement(CommandDest dest)
+{
+	return dest == DestRemote || dest == DestRemoteExecute ||
+		dest == DestRemoteSimple || dest == DestDebug || dest == DestTuplestore;
+}
+
 static void
 run(MC_EXECUTOR_RUN_ARGS)
 {
+	if (nesting == 0)
+		client_query = queryDesc->dest && client_statement(queryDesc->dest->mydest) ?
+			queryDesc : NULL;
 	nesting++;
 	PG_TRY();
 	{
@@ -67,28 +89,19 @@ finish(QueryDesc *queryDesc)
 	PG_END_TRY();
 }
 
-/*
- * Whether a query at level 0 is a client's statement, not one that SPI runs
- * (its destination is SPI's or none).  A portal's tuplestore is a client's
- * (INSERT ... RETURNING).
- */
-static bool
-client_statement(CommandDest dest)
-{
-	return dest == DestRemote || dest == DestRemoteExecute ||
-		dest == DestRemoteSimple || dest == DestDebug || dest == DestTuplestore;
-}
-
 static void
 end(QueryDesc *queryDesc)
 {
-	CommandDest dest = queryDesc->dest ? queryDesc->dest->mydest : DestNone;
+	bool		client = queryDesc == client_query;
 
+	if (client)
+		client_query = NULL;
 	if (prev_end)
 		prev_end(queryDesc);
 	else
 		standard_ExecutorEnd(queryDesc);
-	if (nesting == 0 && client_statement(dest))
+	/* Not while aborting: an open cursor's executor ends there. */
+	if (nesting == 0 && client && IsTransactionState())
 		mc_failures_summarize();
 }
 
@@ -117,6 +130,27 @@ at_commit(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_PRE_COMMIT && nesting == 0)
 		mc_failures_summarize();
+	/*
+	 * A statement that ended with an ERROR reports no count, now or later
+	 * (a procedure's own ROLLBACK, at a deeper level, is not its end).
+	 */
+	if (event == XACT_EVENT_ABORT && nesting == 0)
+	{
+		client_query = NULL;
+		mc_failures_forget();
+	}
+}
+
+/* The same for a client's ROLLBACK TO SAVEPOINT after an ERROR. */
+static void
+at_subabort(SubXactEvent event, SubTransactionId mySubid,
+			SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && nesting == 0)
+	{
+		client_query = NULL;
+		mc_failures_forget();
+	}
 }
 
 void
@@ -131,4 +165,5 @@ mc_statement_end_init(void)
 	prev_utility = ProcessUtility_hook;
 	ProcessUtility_hook = utility;
 	RegisterXactCallback(at_commit, NULL);
+	RegisterSubXactCallback(at_subabort, NULL);
 }

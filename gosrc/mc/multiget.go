@@ -302,6 +302,11 @@ func (c *Client) advance(r *mgRun, keys Keys, sink MultiSink) (progress bool, er
 			if err != nil || r.vkey >= 0 {
 				return progress, err
 			}
+			// Values that keep arriving never make the call wait, where
+			// interrupts are looked at otherwise.
+			if InterruptPending() {
+				return progress, ErrInterrupted
+			}
 		}
 		line, err := c.lineNow(r)
 		if err != nil || line == nil {

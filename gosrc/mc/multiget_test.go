@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -302,5 +303,32 @@ func TestGetMultiNoMemory(t *testing.T) {
 	}
 	if fs.accepts.Load() != 2 {
 		t.Errorf("%d connections, want 2 (the one left mid-reply is closed)", fs.accepts.Load())
+	}
+}
+
+// An interrupt ends a get_multi whose servers never make it wait (their
+// values keep arriving faster than the backend reads them): the interrupt
+// is looked at while values are read, not only when a wait ends.
+func TestInterruptEndsAStreamingGetMulti(t *testing.T) {
+	addrs := []string{streamingServer(t, 64<<10), streamingServer(t, 64<<10)}
+	c := testClient(t, strings.Join(addrs, ","), 10*time.Second)
+	keys := make([]string, 4000)
+	for i := range keys {
+		keys[i] = "key:" + strconv.Itoa(i)
+	}
+	// The backend's copy of each value: 4000 values take 4 s.
+	s := &checkSink{keys: keys, got: map[int][]byte{}, delay: time.Millisecond}
+	var at atomic.Int64
+	at.Store(time.Now().Add(200 * time.Millisecond).UnixNano())
+	InterruptPending = func() bool { return time.Now().UnixNano() > at.Load() }
+	defer func() { InterruptPending = func() bool { return false } }()
+	start := time.Now()
+	_, err := c.GetMultiTo(KeyList(keys), s)
+	late := time.Since(start) - 200*time.Millisecond
+	if Classify(err) != CodeInterrupted {
+		t.Fatalf("GetMultiTo: %v, want interrupted (%d values read)", err, len(s.got))
+	}
+	if late > 150*time.Millisecond {
+		t.Errorf("interrupt noticed %v after it was raised (%d values read)", late, len(s.got))
 	}
 }

@@ -102,6 +102,31 @@ else
 fi
 no_crash "large get_multi"
 
+# A cancel 100 ms into the call ends it soon after, though the servers'
+# values keep arriving (the call never waits for them) and the result is
+# copied into the tuplestore after.
+(for _ in $(seq 200); do
+	psql -X -At -c "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%gm_cancel%' AND state = 'active' AND pid <> pg_backend_pid()" | grep -q 1 && break
+	sleep 0.01
+done
+sleep 0.1; psql -X -At -c "SELECT 'sent', extract(epoch FROM clock_timestamp()), pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%gm_cancel%' AND pid <> pg_backend_pid()") >"$MC_WORK/gm_cancel.out" &
+cpid=$!
+out=$(q0 2>&1 <<SQL
+SET memcache.servers = '$bigservers';
+SELECT 'gm_cancel', count(*) FROM memcache_get_multi(ARRAY(SELECT 'big:' || i FROM generate_series(1, 300) i)), generate_series(1, 3);
+SELECT 'ended', extract(epoch FROM clock_timestamp());
+SQL
+)
+wait $cpid
+sent=$(sed -n 's/^sent|\([0-9.]*\)|t$/\1/p' "$MC_WORK/gm_cancel.out")
+ended=$(echo "$out" | sed -n 's/^ended|//p')
+late=$(awk -v a="$sent" -v b="$ended" 'BEGIN { if (a != "" && b != "") printf "%d", (b - a) * 1000 }')
+if echo "$out" | grep -q 'canceling statement due to user request' && ms_lt "$late" 150; then
+	say ok "a cancel ends a get_multi of 270 MB within $late ms"
+else
+	say "not ok" "a cancel of a get_multi of 270 MB: ended ${late:-?} ms after it was sent: $(echo "$out" | grep -E 'gm_cancel|ERROR' | head -2 | tr '\n' ' ')"
+fi
+
 # 3. Under an address-space limit the result cannot grow to. The limit is
 # what a backend of this build maps once the Go runtime is started, plus
 # 150 MB.

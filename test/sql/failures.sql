@@ -100,6 +100,34 @@ CALL pg_temp.rep_proc();
 -- a statement that ends with an ERROR reports no count; the next counts anew
 SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
 SELECT count(*) FILTER (WHERE memcache_get('rep' || i) IS NOT NULL) AS found FROM generate_series(1, 20) i;
+-- nor does the next statement when it fails nothing: no stale count, also
+-- not at a ROLLBACK (with a cursor open, whose executor ends there) or at
+-- a ROLLBACK TO SAVEPOINT
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+SELECT 'no count here' AS step;
+SET statement_timeout = '300ms';
+SELECT count(memcache_get('rep' || i)), pg_sleep(5) FROM generate_series(1, 20) i;
+RESET statement_timeout;
+SELECT 'nor here' AS step;
+BEGIN;
+DECLARE rep_cur CURSOR FOR SELECT i FROM generate_series(1, 3) i;
+FETCH 1 FROM rep_cur;
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT count(memcache_get('rep' || i)) / 0 FROM generate_series(1, 20) i;
+ROLLBACK TO SAVEPOINT s;
+SELECT 'nor here' AS step;
+COMMIT;
+-- a procedure's own ROLLBACK does not end its statement
+CREATE PROCEDURE pg_temp.rep_rollback() LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM memcache_get('rep' || i) FROM generate_series(1, 5) i;
+  ROLLBACK;
+  PERFORM memcache_get('rep' || i) FROM generate_series(6, 10) i;
+END $$;
+CALL pg_temp.rep_rollback();
 -- two servers failing: one count each (get_multi reports each server)
 SET memcache.servers = '127.0.0.1:22129, 127.0.0.1:22122, 127.0.0.1:22128';
 SELECT count(*) FROM generate_series(1, 5) i, memcache_get_multi(ARRAY['rep' || i, 'rep' || i + 5, 'rep' || i + 10]);
@@ -114,6 +142,22 @@ SELECT count(memcache_get('rep' || i)) FROM generate_series(1, 20) i;
 SET memcache.on_error = silent;
 SELECT count(memcache_get('rep' || i)) FROM generate_series(1, 20) i;
 RESET memcache.on_error;
+
+-- a key the client encoding cannot show: the message escapes it (a WARNING
+-- that cannot be converted would become an ERROR and fail the statement)
+SET client_encoding = 'LATIN1';
+SELECT memcache_set('enc' || chr(8364), 'v');
+SELECT memcache_get('enc' || chr(8364)), memcache_gets('enc' || chr(8364));
+SELECT count(*) FROM memcache_get_multi(ARRAY['enc' || chr(8364)]);
+SET memcache.on_error = error;
+SELECT memcache_delete('enc' || chr(8364));
+RESET memcache.on_error;
+SELECT memcache_get('enc' || chr(8364) || ' x');
+SET memcache.servers = '127.0.0.1:22122';
+SELECT memcache_set('enc' || chr(8364), repeat('x', 2000000));
+SELECT memcache_set('enc' || chr(8364), '\xff'::bytea), memcache_get('enc' || chr(8364));
+RESET client_encoding;
+SET memcache.servers = '127.0.0.1:22129';
 
 -- back to a live server: the same backend works
 RESET memcache.servers;
