@@ -128,7 +128,8 @@ utility(MC_PROCESS_UTILITY_ARGS)
 static void
 at_commit(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_PRE_COMMIT && nesting == 0)
+	/* PREPARE TRANSACTION ends the statement too (deferred triggers fire there). */
+	if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && nesting == 0)
 		mc_failures_summarize();
 	/*
 	 * A statement that ended with an ERROR reports no count, now or later
