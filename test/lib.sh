@@ -16,6 +16,7 @@ MC_STOPPED_PORT=$((MC_PORT_BASE + 3))
 MC_CLOSED_PORT=$((MC_PORT_BASE + 7))
 
 log() { printf '== %s\n' "$*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/apt.bash"
 
 mc_need_root() {
 	if [ "$(id -u)" != 0 ]; then
@@ -30,16 +31,7 @@ mc_install_deps() {
 	# Debian's PostgreSQL 15 is the default; another PG_CONFIG brings its own.
 	[ "$PG_CONFIG" != /usr/lib/postgresql/15/bin/pg_config ] ||
 		pkgs+=(postgresql-15 postgresql-server-dev-15 postgresql-contrib)
-	local missing=()
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-	done
-	if [ ${#missing[@]} -gt 0 ]; then
-		log "installing ${missing[*]}"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	fi
+	mc_apt_install "${pkgs[@]}"
 	# Debian's packaging starts a cluster and memcached of its own; ours are
 	# separate (other ports), so theirs are left as they are.
 	if ! command -v go >/dev/null 2>&1; then

@@ -81,16 +81,8 @@ started=$SECONDS
 # Build dependencies from the system's apt (the generated parsers are no
 # longer in the tarballs since 17: bison and flex).
 need=(gcc make libc6-dev bison flex perl zlib1g-dev bzip2)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/apt.bash"
+mc_apt_install "${need[@]}"
 
 # The private apt configuration: its own sources list, state and cache.
 apt=$cache/apt-$(basename "$prefix")
