@@ -150,6 +150,9 @@ pgbench_run() {
 	wait $pb
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
 	[ -n "$tps" ] || { log "pgbench $name failed: $(tail -3 "$log" | tr '\n' ' ')"; tps=0; }
+	# a benchmark does not judge, but a failed transaction is worth a line
+	grep -qE '^number of failed transactions: [1-9]|aborted' "$log" &&
+		log "pgbench $name: $(grep -E '^number of failed transactions|aborted' "$log" | head -2 | tr '\n' ' ')"
 	# per process, then summed over those seen both times
 	awk -v name="$name" -v tps="$tps" -v t1="$t1" -v t2="$t2" '
 		NR == FNR { m[$1] = $2; o[$1] = $3; u[$1] = $4; next }
