@@ -85,7 +85,7 @@ mc_start_pg() {
 		echo "port = $MC_PGPORT"
 		echo "unix_socket_directories = '$MC_WORK'"
 		echo "memcache.servers = '127.0.0.1:${MC_PORTS[0]}'"
-		echo "max_connections = 150"
+		echo "max_connections = 200"
 		echo "log_min_messages = warning"
 		for line in "$@"; do echo "$line"; done
 	} >>"$data/postgresql.conf"

@@ -165,7 +165,7 @@ if new_cluster vsize "ulimit -v 1048576"; then
 	# A new backend each, given DELTA MB of address space above what it has.
 	outcomes=()
 	loaded_at=
-	for delta in 0 8 16 32 48 64 80 96 112 128 160 256; do
+	for delta in 0 8 16 32 48 64 80 96 112 128 144 160 256; do
 		r=$(pq 2>&1 <<SQL
 \\set VERBOSITY verbose
 LOAD 'memcache';
