@@ -417,6 +417,10 @@ func (c *Client) valueLine(r *mgRun, line []byte, keys Keys, sink MultiSink) err
 	return nil
 }
 
+// directRead is the size from which the rest of a value is read from the
+// socket into the result rather than through the reader's buffer.
+const directRead = 2 << 10
+
 // readValue reads what has arrived of the value in progress, straight
 // from the socket into the sink when nothing is buffered; r.vkey is -1
 // once it is whole.
@@ -427,7 +431,15 @@ func (c *Client) readValue(r *mgRun, sink MultiSink) (progress bool, err error) 
 			return progress, nil
 		}
 		b := sink.Bytes(r.vkey)
-		n, err := rd.Read(b[len(b)-r.vleft:])
+		var n int
+		var err error
+		if rd.Buffered() == 0 && r.vleft >= directRead {
+			// Straight into the result: bufio would read into its own
+			// buffer and copy whatever is shorter than that buffer.
+			n, err = r.cn.nc.Read(b[len(b)-r.vleft:])
+		} else {
+			n, err = rd.Read(b[len(b)-r.vleft:])
+		}
 		r.vleft -= n
 		if n > 0 {
 			progress, r.cn.replied = true, true
