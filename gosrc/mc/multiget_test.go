@@ -136,6 +136,27 @@ func TestGetMultiRequestAndRepliesLargerThanBuffers(t *testing.T) {
 	}
 }
 
+// Values of every size arrive whole: those read through the connection's
+// buffer, those read straight into the result (directRead and up), and
+// those larger than the buffer.
+func TestGetMultiValueSizes(t *testing.T) {
+	for _, size := range []int{0, 1, directRead - 1, directRead, 3000, 16<<10 - 1, 16 << 10, 40 << 10} {
+		c := testClient(t, streamingServer(t, size), 10*time.Second)
+		keys := make([]string, 300)
+		for i := range keys {
+			keys[i] = "key:" + strconv.Itoa(i)
+		}
+		s := &checkSink{keys: keys, got: map[int][]byte{}}
+		failed, err := c.GetMultiTo(KeyList(keys), s)
+		if err != nil || len(failed) > 0 {
+			t.Fatalf("size %d: GetMultiTo: %v, failed %v", size, err, failed)
+		}
+		if len(s.got) != len(keys) || s.check(size) != "" {
+			t.Fatalf("size %d: %d of %d values %s", size, len(s.got), len(keys), s.check(size))
+		}
+	}
+}
+
 // memcache.timeout is a limit on waiting for a server: the backend's own
 // work (here a sink that takes 300 ms over the values) is not the server's
 // slowness, and does not mark it down.

@@ -141,6 +141,18 @@ fi
 grep -q 's3cret-Passw0rd\|wrong-pw-123' "$MC_WORK/postgresql.log" "$pg2/log" &&
 	say "not ok" "a password appears in a server log" || say ok "no password in the server logs"
 
+# get_multi over TLS, values of every size: small ones come through the
+# reader's buffer, large ones are read straight from the connection.
+r=$(q0 -c "$base" -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" \
+	-c "SELECT count(*) FROM generate_series(1, 40) i WHERE memcache_set('tlsm' || i, repeat(md5(i::text), i * i * 4))" \
+	-c "SELECT count(*), sum(length(g.value)) FILTER (WHERE g.value = repeat(md5(n.i::text), n.i * n.i * 4))
+	    FROM memcache_get_multi(array(SELECT 'tlsm' || i FROM generate_series(1, 40) i)) g,
+	         LATERAL (SELECT substr(g.key, 5)::int AS i) n" 2>&1 | grep -v '^SET$')
+want=$(awk 'BEGIN { for (i = 1; i <= 40; i++) s += i * i * 4 * 32; print s }')
+[ "$r" = "$(printf '40\n40|%s' "$want")" ] &&
+	say ok "get_multi over TLS: 40 values of 128 B to 200 kB, every one intact" ||
+	say "not ok" "get_multi over TLS: $(echo "$r" | tr '\n' ' ') (expected 40 values, $want bytes)"
+
 # Connections stay pooled: one TLS handshake, not one per call.
 before=$("$MC_ROOT/test/mcwire" "$MC_PORT_BASE" version >/dev/null; (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null; q0 -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')")
 after=$(q0 -c "$tls" -c "SET memcache.servers = '127.0.0.1:$tls_port'" -c "SELECT count(*) FROM generate_series(1, 200) i WHERE memcache_set('pool' || i, 'v')" -c "SELECT (SELECT value FROM memcache_server_stats() WHERE name = 'total_connections')" | tail -1)
