@@ -1,6 +1,6 @@
 #!/bin/bash
 # backends.sh: 180 clients at once, as a web tier without a pooler would
-# open them (pgbench, 15 s, each transaction a memcache_set and two
+# open them (pgbench, 20 s, each transaction a memcache_set and two
 # memcache_get over three servers). Pass: pgbench reports 0 failed
 # transactions, every backend that used the extension holds at most 5
 # threads (its own and the Go runtime's 4), the writes reached all three
@@ -28,18 +28,25 @@ before=()
 for port in "${MC_PORTS[@]:0:3}"; do before+=("$(total_items "$port")"); done
 
 log=$MC_WORK/backends.log
-pgbench -n -c $clients -j 2 -T 15 -f "$script" $db >"$log" 2>"$log.err" &
+pgbench -n -c $clients -j 2 -T 20 -f "$script" $db >"$log" 2>"$log.err" &
 bench=$!
-# Midway, every client backend: how many threads each holds.
-sleep 9
-pids=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend'")
+# While it runs, every client backend: how many threads each holds. Polled
+# until all clients are connected and have called (a build with assertions
+# takes seconds to open 180 connections); the most threads seen in any.
+sleep 3
 n=0 most=0 withgo=0
-for p in $pids; do
-	t=$(threads_of "$p")
-	[ -n "$t" ] || continue
-	n=$((n + 1))
-	[ "$t" -gt 1 ] && withgo=$((withgo + 1))
-	[ "$t" -gt "$most" ] && most=$t
+for _ in $(seq 20); do
+	pids=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend'")
+	n=0 withgo=0
+	for p in $pids; do
+		t=$(threads_of "$p")
+		[ -n "$t" ] || continue
+		n=$((n + 1))
+		[ "$t" -gt 1 ] && withgo=$((withgo + 1))
+		[ "$t" -gt "$most" ] && most=$t
+	done
+	[ "$withgo" -ge $clients ] && break
+	sleep 0.5
 done
 wait $bench
 st=$?
