@@ -16,7 +16,10 @@
 #     spread out in time, as from a web application);
 #   - pgbench, 8 clients, one memcache_get per transaction;
 #   - pgbench, one memcache_set and two memcache_get per transaction over
-#     three memcached servers, at 8, 32 and 180 clients;
+#     three memcached servers, at 8, 32 and 180 clients, with this
+#     extension placing keys as pgmemcache does (key_distribution =
+#     libmemcached: the same keys on the same servers) and with its default
+#     placement;
 #   - for every pgbench run, per transaction: context switches of the
 #     backends' own threads and of their other threads (Go's), and the CPU
 #     time of all their threads;
@@ -241,8 +244,14 @@ done
 
 log "pgbench: a set and two gets per transaction over three servers, 8, 32 and 180 clients, ${PGBENCH_T} s per run"
 servers3=127.0.0.1:${MC_PORTS[0]},127.0.0.1:${MC_PORTS[1]},127.0.0.1:${MC_PORTS[2]}
-q -c "CREATE DATABASE bench_memcache3" -c "CREATE DATABASE bench_pgmemcache3" >/dev/null
-q -d bench_memcache3 -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_memcache3 SET memcache.servers = '$servers3'" >/dev/null
+q -c "CREATE DATABASE bench_memcache3" -c "CREATE DATABASE bench_memcache3d" -c "CREATE DATABASE bench_pgmemcache3" >/dev/null
+# Side by side, both place each key on the same server: which servers a
+# transaction touches (one, two or three) changes what memcached spends on
+# it. pgmemcache's placement is libmemcached's default; this extension's
+# default (cache_memcached) is measured too (bench_memcache3d).
+q -d bench_memcache3 -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_memcache3 SET memcache.servers = '$servers3'" \
+	-c "ALTER DATABASE bench_memcache3 SET memcache.key_distribution = libmemcached" >/dev/null
+q -d bench_memcache3d -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_memcache3d SET memcache.servers = '$servers3'" >/dev/null
 q -d bench_pgmemcache3 -c "CREATE EXTENSION pgmemcache" -c "ALTER DATABASE bench_pgmemcache3 SET pgmemcache.default_servers = '$servers3'" >/dev/null
 cat >"$out/set2get.pgbench" <<'PGB'
 \set id random(1, 10000)
@@ -257,6 +266,7 @@ for r in $(seq "$PGBENCH_ROUNDS"); do
 		pgbench_run "set2get${c}_none" bench_nocache "$c" "$out/set2get_none.pgbench"
 		pgbench_run "set2get${c}_memcache" bench_memcache3 "$c" "$out/set2get.pgbench"
 		pgbench_run "set2get${c}_pgmemcache" bench_pgmemcache3 "$c" "$out/set2get.pgbench"
+		pgbench_run "set2get${c}_memcachedefault" bench_memcache3d "$c" "$out/set2get.pgbench"
 	done
 	log "set+2 gets pgbench round $r done"
 done
