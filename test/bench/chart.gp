@@ -15,4 +15,5 @@ set yrange [5000:2000000]
 plot "results.dat" using 2:xtic(1) title "memcache (this)", \
      "" using 3 title "pgmemcache 2.3", \
      "" using 4 title "PL/Perl (blog)", \
-     "" using 5 title "Go + gomemcache, no DB"
+     "" using 5 title "Go + gomemcache, no DB", \
+     "" using 6 title "C loop on a socket, no DB (floor)"

@@ -7,9 +7,9 @@ import sys
 from collections import defaultdict
 
 out, md_path, dat_path = sys.argv[1:4]
-TARGETS = ["memcache", "pgmemcache", "plperl", "go"]
+TARGETS = ["memcache", "pgmemcache", "plperl", "go", "c"]
 NAMES = {"memcache": "memcache (this)", "pgmemcache": "pgmemcache 2.3", "plperl": "PL/Perl (blog)",
-         "go": "Go + gomemcache, no DB"}
+         "go": "Go + gomemcache, no DB", "c": "C loop on a socket, no DB (floor)"}
 OPS = [("set10", "set 10 B"), ("get10", "get hit 10 B"), ("miss10", "get miss"),
        ("set10k", "set 10 KB"), ("get10k", "get hit 10 KB"), ("getmulti100", "get_multi 100 keys (keys/s)"),
        ("getmulti1000", "get_multi 1000 keys (keys/s)"), ("getmulti100x10k", "get_multi 100 keys of 10 KB (keys/s)"),
@@ -53,6 +53,17 @@ for p, title in [("same", "Backend and memcached on the same vCPU"),
     if single and multi:
         lines += ["", f"memcache_set_multi of 1000 keys: {multi / single:.1f}x the rate of 1000 single memcache_set calls."]
     lines.append("")
+
+lines += ["## TLS: this extension's single calls over TLS against plain, one backend", "",
+          "The same rounds, a memcached started with TLS (`-Z`), `memcache.tls = on`; the handshake is "
+          "once per pooled connection, before the timed loop.", "",
+          "| operation | placement | plain | TLS | TLS / plain |", "|---|---|---|---|---|"]
+for op, label in OPS[:5]:
+    for p, where in [("same", "same vCPU"), ("different", "different vCPUs")]:
+        a, b = med(p, "memcache", op), med(p, "tls", op)
+        r = f"{b / a:.2f}x" if a and b else "n/a"
+        lines.append(f"| {label} | {where} | {cell(p, 'memcache', op)} | {cell(p, 'tls', op)} | {r} |")
+lines.append("")
 
 tps = defaultdict(list)   # name -> [tps, ...]
 per_tx = defaultdict(list)  # name -> [(cs_own, cs_other, cpu_us), ...]

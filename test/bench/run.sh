@@ -7,8 +7,10 @@
 #     100 keys (and, for this extension and pgmemcache, of 1000 keys and of
 #     100 keys of 10 KB), in one backend, for this extension, pgmemcache, the blog's
 #     PL/Perl functions, and a Go program using gomemcache directly (the
-#     floor without a database); with the backend (all its threads) and
+#     floor without a database), and a C loop on a plain socket (cfloor.c:
+#     the floor of any client on this machine); with the backend (all its threads) and
 #     memcached on the same vCPU, and on different vCPUs;
+#   - single calls of this extension over TLS (memcached -Z) against plain;
 #   - memcache_set_multi of 1000 keys against 1000 single memcache_set;
 #   - pgbench on the blog's sessions table, 8 clients: no cache, the rules
 #     with this extension, the rules with pgmemcache, memcache_sync;
@@ -57,6 +59,7 @@ server=127.0.0.1:$port
 out=$MC_WORK/bench
 mkdir -p "$out"
 (cd "$MC_ROOT" && go build -buildvcs=false -o "$out/gomc" ./test/bench/gomc)
+gcc -O2 -Wall -o "$out/cfloor" "$here/cfloor.c"
 
 q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
 log "setting up one database per implementation"
@@ -74,24 +77,51 @@ for t in memcache pgmemcache plperl; do q -d bench_$t -f "$here/functions.sql" >
 pin() { local t; for t in /proc/$1/task/*; do taskset -pc "$2" "$(basename "$t")" >/dev/null 2>&1; done; }
 mcpid=$(mc_memcached_pid "$port")
 
+# A memcached with TLS (-Z) and a database whose calls use it: TLS against
+# plain, single calls in one backend.
+tlsdir=$out/tls
+mkdir -p "$tlsdir"
+(
+	cd "$tlsdir" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench-ca -keyout ca.key -out ca.pem &&
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >server.ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem &&
+	chmod 644 ./*.pem ./*.key
+) >"$tlsdir/openssl.log" 2>&1 || log "openssl failed: $(tail -2 "$tlsdir/openssl.log")"
+tls_port=$((MC_PORT_BASE + 20))
+memcached -u root -l 127.0.0.1 -p "$tls_port" -U 0 -m 64 -c 1024 -Z \
+	-o "ssl_chain_cert=$tlsdir/server.pem,ssl_key=$tlsdir/server.key" -d -P "$tlsdir/memcached.pid"
+for _ in $(seq 100); do [ -s "$tlsdir/memcached.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break; sleep 0.05; done
+tlspid=$(cat "$tlsdir/memcached.pid")
+trap 'kill "$tlspid" 2>/dev/null; mc_teardown' EXIT
+q -c "CREATE DATABASE bench_tls" >/dev/null
+q -d bench_tls -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_tls SET memcache.servers = '127.0.0.1:$tls_port'" \
+	-c "ALTER DATABASE bench_tls SET memcache.tls = on" -c "ALTER DATABASE bench_tls SET memcache.tls_ca_file = '$tlsdir/ca.pem'" >/dev/null
+q -d bench_tls -f "$here/functions.sql" >/dev/null
+
 # measure TARGET PLACEMENT: one session, every operation; prints "op value" lines
 measure() {
-	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti=""
+	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti="" mc=$mcpid
 	[ "$2" = different ] && cpu_db=1
 	[ "$target" = plperl ] && n=$((N / 4))
-	[ "$target" != plperl ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));
+	[ "$target" = tls ] && mc=$tlspid
+	[ "$target" != plperl ] && [ "$target" != tls ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));
 SELECT 'getmulti1000', round(bench_getmulti_keys($((n / 500)), 1000));
 SELECT bench_set(1000, repeat('x', 10240)) \g /dev/null
 SELECT 'getmulti100x10k', round(bench_getmulti($((n / 200))));"
 	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
-	pin "$mcpid" $cpu_mc
-	if [ "$target" = go ]; then
+	pin "$mc" $cpu_mc
+	if [ "$target" = go ] || [ "$target" = c ]; then
+		local prog=$out/gomc
+		[ "$target" = c ] && prog=$out/cfloor
 		for op in set get miss; do
-			echo "${op}10 $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op $op -n "$n" -size 10)"
+			echo "${op}10 $(taskset -c $cpu_db "$prog" -addr "$server" -op $op -n "$n" -size 10)"
 		done
-		echo "set10k $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op set -n "$n" -size 10240)"
-		echo "get10k $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op get -n "$n" -size 10240)"
-		echo "getmulti100 $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op getmulti -n $((n / 50)) -size 10)"
+		echo "set10k $(taskset -c $cpu_db "$prog" -addr "$server" -op set -n "$n" -size 10240)"
+		echo "get10k $(taskset -c $cpu_db "$prog" -addr "$server" -op get -n "$n" -size 10240)"
+		echo "getmulti100 $(taskset -c $cpu_db "$prog" -addr "$server" -op getmulti -n $((n / 50)) -size 10)"
+		[ "$target" = c ] && echo "getmulti100x10k $(taskset -c $cpu_db "$prog" -addr "$server" -op getmulti -n $((n / 200)) -size 10240)"
 		return
 	fi
 	q -d bench_$target <<SQL | tr '|' ' '
@@ -114,7 +144,7 @@ log "single-key operations: $ROUNDS rounds, targets interleaved"
 : >"$out/raw"
 for r in $(seq "$ROUNDS"); do
 	for placement in same different; do
-		for target in memcache pgmemcache plperl go; do
+		for target in memcache pgmemcache plperl go c tls; do
 			measure $target $placement | sed "s/^/$placement $target /" >>"$out/raw"
 		done
 	done
