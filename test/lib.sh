@@ -98,6 +98,21 @@ mc_stop_pg() {
 	true
 }
 
+# mc_tls_certs DIR: a throwaway CA (ca.pem, ca.key) and a server
+# certificate it signed for memcached.test and 127.0.0.1 (server.pem,
+# server.key), readable by memcached and the backends; openssl's output
+# goes to DIR/openssl.log.
+mc_tls_certs() {
+	(
+		cd "$1" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=memcache-test-ca -keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj /CN=memcached.test -keyout server.key -out server.csr &&
+		printf 'subjectAltName=DNS:memcached.test,IP:127.0.0.1\n' >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem &&
+		chmod 644 ca.pem ca.key server.pem server.key
+	) >>"$1/openssl.log" 2>&1
+}
+
 mc_teardown() {
 	mc_stop_pg
 	local f

@@ -79,19 +79,17 @@ more(void)
 static char *
 line(void)
 {
-	char	   *nl;
+	char	   *nl,
+			   *l;
 
 	while ((nl = memchr(buf + used, '\n', have - used)) == NULL)
 		more();
-	{
-		char	   *l = buf + used;
-
-		*nl = '\0';
-		if (nl > l && nl[-1] == '\r')
-			nl[-1] = '\0';
-		used = nl + 1 - buf;
-		return l;
-	}
+	l = buf + used;
+	*nl = '\0';
+	if (nl > l && nl[-1] == '\r')
+		nl[-1] = '\0';
+	used = nl + 1 - buf;
+	return l;
 }
 
 /* skip: n bytes of a value and its \r\n */

@@ -79,22 +79,15 @@ mcpid=$(mc_memcached_pid "$port")
 
 # A memcached with TLS (-Z) and a database whose calls use it: TLS against
 # plain, single calls in one backend.
+# Its pid file is where mc_teardown stops every memcached of the run.
 tlsdir=$out/tls
 mkdir -p "$tlsdir"
-(
-	cd "$tlsdir" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench-ca -keyout ca.key -out ca.pem &&
-	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >server.ext &&
-	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem &&
-	chmod 644 ./*.pem ./*.key
-) >"$tlsdir/openssl.log" 2>&1 || log "openssl failed: $(tail -2 "$tlsdir/openssl.log")"
+mc_tls_certs "$tlsdir" || log "openssl failed: $(tail -2 "$tlsdir/openssl.log")"
 tls_port=$((MC_PORT_BASE + 20))
 memcached -u root -l 127.0.0.1 -p "$tls_port" -U 0 -m 64 -c 1024 -Z \
-	-o "ssl_chain_cert=$tlsdir/server.pem,ssl_key=$tlsdir/server.key" -d -P "$tlsdir/memcached.pid"
-for _ in $(seq 100); do [ -s "$tlsdir/memcached.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break; sleep 0.05; done
-tlspid=$(cat "$tlsdir/memcached.pid")
-trap 'kill "$tlspid" 2>/dev/null; mc_teardown' EXIT
+	-o "ssl_chain_cert=$tlsdir/server.pem,ssl_key=$tlsdir/server.key" -d -P "$MC_WORK/memcached-$tls_port.pid"
+for _ in $(seq 100); do [ -s "$MC_WORK/memcached-$tls_port.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break; sleep 0.05; done
+tlspid=$(mc_memcached_pid "$tls_port")
 q -c "CREATE DATABASE bench_tls" >/dev/null
 q -d bench_tls -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_tls SET memcache.servers = '127.0.0.1:$tls_port'" \
 	-c "ALTER DATABASE bench_tls SET memcache.tls = on" -c "ALTER DATABASE bench_tls SET memcache.tls_ca_file = '$tlsdir/ca.pem'" >/dev/null

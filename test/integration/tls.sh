@@ -19,18 +19,14 @@ on_exit 'cleanup'
 
 # A CA, a server certificate for memcached.test and 127.0.0.1, a client
 # certificate, and a second CA that signed nothing of ours.
-(
+mc_tls_certs "$d" && (
 	cd "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=memcache-test-ca -keyout ca.key -out ca.pem
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other.key -out other.pem
-	openssl req -newkey rsa:2048 -nodes -subj /CN=memcached.test -keyout server.key -out server.csr
-	printf 'subjectAltName=DNS:memcached.test,IP:127.0.0.1\n' >server.ext
-	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem
 	openssl req -newkey rsa:2048 -nodes -subj /CN=postgres -keyout client.key -out client.csr
 	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem
 	printf 'webapp:s3cret-Passw0rd\n' >auth
 	chmod 644 ./*.pem ./*.key auth
-) >"$d/openssl.log" 2>&1 || { say "not ok" "openssl: $(tail -3 "$d/openssl.log")"; exit 1; }
+) >>"$d/openssl.log" 2>&1 || { say "not ok" "openssl: $(tail -3 "$d/openssl.log")"; exit 1; }
 
 start() { # start PORT ARGS...
 	local port=$1
