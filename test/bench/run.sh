@@ -10,7 +10,8 @@
 #     floor without a database), and a C loop on a plain socket (cfloor.c:
 #     the floor of any client on this machine); with the backend (all its threads) and
 #     memcached on the same vCPU, and on different vCPUs;
-#   - single calls of this extension over TLS (memcached -Z) against plain;
+#   - single calls of this extension over TLS (memcached -Z) against plain,
+#     and the C loop's (OpenSSL) as the floor, with memcached's CPU per call;
 #   - memcache_set_multi of 1000 keys against 1000 single memcache_set;
 #   - pgbench on the blog's sessions table, 8 clients: no cache, the rules
 #     with this extension, the rules with pgmemcache, memcache_sync;
@@ -25,7 +26,9 @@
 #   - for every pgbench run, per transaction: context switches of the
 #     backends' own threads and of their other threads (Go's), and the CPU
 #     time of all their threads;
-#   - the first call in a fresh backend (median of several);
+#   - the first call in a fresh backend (median of several), and outside
+#     the database the floor of any first call that starts Go: loading a
+#     bare Go runtime into a C process (gofloor/, loadtime.c);
 #   - private memory, virtual size, commit charge and threads of a backend
 #     after the first call and after 100k calls, and its threads' context
 #     switches over 10 s of idle.
@@ -46,7 +49,7 @@ PGBENCH_ROUNDS=${BENCH_PGBENCH_ROUNDS:-3}
 mc_need_root
 mc_install_deps
 extra=()
-for p in postgresql-15-pgmemcache postgresql-plperl-15 libcache-memcached-perl gnuplot-nox util-linux python3; do
+for p in postgresql-15-pgmemcache postgresql-plperl-15 libcache-memcached-perl gnuplot-nox util-linux python3 libssl-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || extra+=("$p")
 done
 if [ ${#extra[@]} -gt 0 ]; then
@@ -59,7 +62,14 @@ server=127.0.0.1:$port
 out=$MC_WORK/bench
 mkdir -p "$out"
 (cd "$MC_ROOT" && go build -buildvcs=false -o "$out/gomc" ./test/bench/gomc)
-gcc -O2 -Wall -o "$out/cfloor" "$here/cfloor.c"
+gcc -O2 -Wall -o "$out/cfloor" "$here/cfloor.c" -lssl -lcrypto
+# The floor of a first call that starts Go: a bare runtime (gofloor/) built
+# with the toolchain memcache_go.so is built with and linked the same way.
+gocmd=$(sh "$MC_ROOT/goruntime/toolchain.sh" go "$(sed -n 's/^GO_TOOLCHAIN = //p' "$MC_ROOT/Makefile")" "$MC_ROOT/.gobuild")
+(cd "$MC_ROOT" && CGO_ENABLED=1 GOTOOLCHAIN=local "$gocmd" build -trimpath -buildvcs=false -buildmode=c-archive \
+	-o "$out/gofloor.a" ./test/bench/gofloor)
+gcc -shared -o "$out/gofloor.so" -Wl,--whole-archive "$out/gofloor.a" -Wl,--no-whole-archive -Wl,-z,now -lpthread
+gcc -O2 -Wall -o "$out/loadtime" "$here/loadtime.c" -ldl -lpthread
 
 q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
 log "setting up one database per implementation"
@@ -93,28 +103,45 @@ q -d bench_tls -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_tls SET m
 	-c "ALTER DATABASE bench_tls SET memcache.tls = on" -c "ALTER DATABASE bench_tls SET memcache.tls_ca_file = '$tlsdir/ca.pem'" >/dev/null
 q -d bench_tls -f "$here/functions.sql" >/dev/null
 
+# cpu_ns PID: CPU time of all threads of a process so far, in ns
+cpu_ns() { local t s=0; for t in /proc/$1/task/*; do s=$((s + $(cut -d' ' -f1 "$t/schedstat"))); done; echo $s; }
+
 # measure TARGET PLACEMENT: one session, every operation; prints "op value" lines
+# (targets c and ctls, the C loop plain and over TLS, also "OP_mcns" lines:
+# memcached's CPU per call in ns)
 measure() {
 	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti="" mc=$mcpid
 	[ "$2" = different ] && cpu_db=1
 	[ "$target" = plperl ] && n=$((N / 4))
-	[ "$target" = tls ] && mc=$tlspid
+	[ "$target" = tls ] || [ "$target" = ctls ] && mc=$tlspid
 	[ "$target" != plperl ] && [ "$target" != tls ] && multi="SELECT 'getmulti100', round(bench_getmulti($((n / 50))));
 SELECT 'getmulti1000', round(bench_getmulti_keys($((n / 500)), 1000));
 SELECT bench_set(1000, repeat('x', 10240)) \g /dev/null
 SELECT 'getmulti100x10k', round(bench_getmulti($((n / 200))));"
 	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
 	pin "$mc" $cpu_mc
-	if [ "$target" = go ] || [ "$target" = c ]; then
-		local prog=$out/gomc
-		[ "$target" = c ] && prog=$out/cfloor
-		for op in set get miss; do
-			echo "${op}10 $(taskset -c $cpu_db "$prog" -addr "$server" -op $op -n "$n" -size 10)"
+	if [ "$target" = c ] || [ "$target" = ctls ]; then
+		local addr=$server tls=() c0
+		[ "$target" = ctls ] && addr=127.0.0.1:$tls_port tls=(-tls "$tlsdir/ca.pem")
+		for op in "set10 set 10" "get10 get 10" "miss10 miss 10" "set10k set 10240" "get10k get 10240"; do
+			set -- $op
+			c0=$(cpu_ns "$mc")
+			echo "$1 $(taskset -c $cpu_db "$out/cfloor" -addr "$addr" -op "$2" -n "$n" -size "$3" "${tls[@]}")"
+			echo "$1_mcns $((($(cpu_ns "$mc") - c0) / n))"
 		done
-		echo "set10k $(taskset -c $cpu_db "$prog" -addr "$server" -op set -n "$n" -size 10240)"
-		echo "get10k $(taskset -c $cpu_db "$prog" -addr "$server" -op get -n "$n" -size 10240)"
-		echo "getmulti100 $(taskset -c $cpu_db "$prog" -addr "$server" -op getmulti -n $((n / 50)) -size 10)"
-		[ "$target" = c ] && echo "getmulti100x10k $(taskset -c $cpu_db "$prog" -addr "$server" -op getmulti -n $((n / 200)) -size 10240)"
+		[ "$target" = c ] &&
+			echo "getmulti100 $(taskset -c $cpu_db "$out/cfloor" -addr "$server" -op getmulti -n $((n / 50)) -size 10)" &&
+			echo "getmulti100x10k $(taskset -c $cpu_db "$out/cfloor" -addr "$server" -op getmulti -n $((n / 200)) -size 10240)"
+		return
+	fi
+	if [ "$target" = go ]; then
+		for op in "set10 set 10" "get10 get 10" "miss10 miss 10" "set10k set 10240" "get10k get 10240" \
+			"getmulti100 getmulti 10"; do
+			set -- $op
+			local k=$n
+			[ "$2" = getmulti ] && k=$((n / 50))
+			echo "$1 $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op "$2" -n "$k" -size "$3")"
+		done
 		return
 	fi
 	q -d bench_$target <<SQL | tr '|' ' '
@@ -137,7 +164,7 @@ log "single-key operations: $ROUNDS rounds, targets interleaved"
 : >"$out/raw"
 for r in $(seq "$ROUNDS"); do
 	for placement in same different; do
-		for target in memcache pgmemcache plperl go c tls; do
+		for target in memcache pgmemcache plperl go c tls ctls; do
 			measure $target $placement | sed "s/^/$placement $target /" >>"$out/raw"
 		done
 	done
@@ -305,6 +332,14 @@ for i in $(seq 9); do
 		echo "$t ${ms:-0}" >>"$out/first"
 	done
 done
+# Outside the database, in fresh processes: loading a bare Go runtime and
+# calling an empty export, against loading this extension's Go object and
+# its mcgo_init; and what one CPUID and one page fault cost on this machine.
+{
+	"$out/loadtime" -n 31 "$out/gofloor.so" gofloor_call | sed 's/^/gofloor /'
+	"$out/loadtime" -n 31 "$("$PG_CONFIG" --pkglibdir)/memcache_go.so" mcgo_init | sed 's/^/memcache_go /'
+	"$out/loadtime" -costs
+} >"$out/loadtime.txt"
 
 log "memory, address space and threads of one backend"
 sync  # a just-installed library's pages are dirty in the page cache until written back
