@@ -164,7 +164,7 @@ main(int argc, char **argv)
 		close(p[0]);
 		waitpid(pid, NULL, 0);
 	}
-	printf("dlopen_ms %.3f\nfirstcall_ms %.3f\nfaults %.0f\n",
-		   median(open_us, n) / 1e3, median(call_us, n) / 1e3, median(fl, n));
+	printf("runs %d\ndlopen_ms %.3f\nfirstcall_ms %.3f\nfaults %.0f\n",
+		   n, median(open_us, n) / 1e3, median(call_us, n) / 1e3, median(fl, n));
 	return 0;
 }

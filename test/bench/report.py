@@ -58,8 +58,9 @@ lines += ["## TLS against plain, single calls", "",
           "The same rounds, a memcached started with TLS (`-Z`): this extension in one backend "
           "(`memcache.tls = on`) and the C loop with OpenSSL (TLS 1.3, AES-128-GCM, as Go picks), the "
           "floor of any TLS client. The handshake is once per connection, before the timed loop. "
-          "memcached's CPU per call is measured around the C loop's runs (`/proc/PID/task/*/schedstat`); "
-          "on different vCPUs it includes the wake-ups.", "",
+          "memcached's CPU per call is measured over the C loop's whole runs (`/proc/PID/task/*/schedstat`), "
+          "their connection, handshake and 1,000 untimed sets included, divided by the timed calls: a few "
+          "percent high; on different vCPUs it includes the wake-ups.", "",
           "| operation | placement | this extension: plain | TLS | TLS / plain | C loop: TLS / plain "
           "| memcached's CPU per call, plain / TLS (us) |", "|---|---|---|---|---|---|---|"]
 for op, label in OPS[:5]:
@@ -161,7 +162,7 @@ if first:
     for t in ["memcache", "pgmemcache", "plperl"]:
         v = first.get(t)
         if v:
-            lines.append(f"| {NAMES[t]} | {statistics.median(v):.1f} ({min(v):.1f}-{max(v):.1f}) |")
+            lines.append(f"| {NAMES[t]} | {statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f}) |")
     a, b = first.get("memcache"), first.get("pgmemcache")
     if a and b:
         lines += ["", f"Ratio this extension / pgmemcache: {statistics.median(a) / statistics.median(b):.2f}x."]
@@ -178,11 +179,14 @@ try:
 except FileNotFoundError:
     pass
 if load:
+    runs = load.get(("gofloor", "runs"))
+    runs = f"{runs:.0f}" if runs else "several"
     lines += ["### The floor of a first call that starts Go", "",
-              "Outside the database, in 31 fresh processes each (`loadtime.c`, medians): `dlopen` of the "
-              "object, then its first call, which waits for the Go runtime to finish starting; page faults "
-              "of both. A bare Go runtime (`gofloor/`: no package of its own, one empty export, the same "
-              "toolchain and linking as `memcache_go.so`) is what any extension that runs Go in a backend "
+              f"Outside the database, in {runs} fresh processes each (`loadtime.c`, medians): "
+              "`dlopen` of the object, then its first call, which waits for the Go runtime to finish starting; "
+              "page faults of both. A bare Go runtime (`gofloor/`: no package of its own, one empty export; the "
+              "same Go toolchain, built and linked into a shared object as `memcache_go.so` is, but with the "
+              "stock runtime and without its thread wrappers) is what any extension that runs Go in a backend "
               "pays at least.", "",
               "| object | dlopen (ms) | first call (ms) | together (ms) | page faults |", "|---|---|---|---|---|"]
     for key, label in [("gofloor", "bare Go runtime, empty export"), ("memcache_go", "this extension's `memcache_go.so`, `mcgo_init`")]:
@@ -194,9 +198,9 @@ if load:
         lines += ["", f"On this machine one `CPUID` instruction (a VM exit) takes {cu:.1f} us and one page fault "
                   f"{fu:.1f} us."]
     g = [load.get(("gofloor", k)) for k in ("dlopen_ms", "firstcall_ms")]
-    if b and None not in g:
-        pg = statistics.median(b)
-        lines += ["", f"pgmemcache's whole first call ({pg:.1f} ms) plus a bare Go runtime ({sum(g):.2f} ms) is "
+    if first.get("pgmemcache") and None not in g:
+        pg = statistics.median(first["pgmemcache"])
+        lines += ["", f"pgmemcache's whole first call ({pg:.2f} ms) plus a bare Go runtime ({sum(g):.2f} ms) is "
                   f"{(pg + sum(g)) / pg:.2f}x pgmemcache: about the least a first call that also starts Go can cost."]
     lines.append("")
 
