@@ -152,15 +152,11 @@ main(int argc, char **argv)
 			_exit(0);
 		}
 		close(p[1]);
-		{
-			double		r[3];
-
-			if (read(p[0], r, sizeof(r)) != sizeof(r))
-				return 1;
-			open_us[i] = r[0];
-			call_us[i] = r[1];
-			fl[i] = r[2];
-		}
+		if (read(p[0], r, sizeof(r)) != sizeof(r))
+			return 1;
+		open_us[i] = r[0];
+		call_us[i] = r[1];
+		fl[i] = r[2];
 		close(p[0]);
 		waitpid(pid, NULL, 0);
 	}

@@ -103,12 +103,24 @@ q -d bench_tls -c "CREATE EXTENSION memcache" -c "ALTER DATABASE bench_tls SET m
 	-c "ALTER DATABASE bench_tls SET memcache.tls = on" -c "ALTER DATABASE bench_tls SET memcache.tls_ca_file = '$tlsdir/ca.pem'" >/dev/null
 q -d bench_tls -f "$here/functions.sql" >/dev/null
 
-# cpu_ns PID: CPU time of all threads of a process so far, in ns
-cpu_ns() { local t s=0; for t in /proc/$1/task/*; do s=$((s + $(cut -d' ' -f1 "$t/schedstat"))); done; echo $s; }
+# thread_counters PID...: a line "pid own other cpu_ns" per process: context
+# switches of its main thread, of its other threads, CPU time of all. One
+# grep and one awk for all (spawning per thread would take seconds under
+# load); a process that ended meanwhile is left out.
+thread_counters() {
+	[ $# -gt 0 ] || return
+	local p
+	for p in "$@"; do echo /proc/$p/task/*/status /proc/$p/task/*/schedstat; done |
+		xargs grep -H -s -e 'ctxt_switches:' -e '^[0-9]' |
+		awk -F: '{ split($1, f, "/"); p = f[3]; seen[p] = 1 }
+		     $1 ~ /status$/ { split($3, v, " "); if (f[3] == f[5]) m[p] += v[1]; else o[p] += v[1] }
+		     $1 ~ /schedstat$/ { split($2, v, " "); u[p] += v[1] }
+		     END { for (p in seen) printf "%s %.0f %.0f %.0f\n", p, m[p], o[p], u[p] }'
+}
 
 # measure TARGET PLACEMENT: one session, every operation; prints "op value" lines
 # (targets c and ctls, the C loop plain and over TLS, also "OP_mcns" lines:
-# memcached's CPU per call in ns)
+# memcached's CPU per call in ns, its CPU over the whole run / the timed calls)
 measure() {
 	local target=$1 cpu_mc=0 cpu_db=0 n=$N multi="" setmulti="" mc=$mcpid
 	[ "$2" = different ] && cpu_db=1
@@ -120,27 +132,22 @@ SELECT bench_set(1000, repeat('x', 10240)) \g /dev/null
 SELECT 'getmulti100x10k', round(bench_getmulti($((n / 200))));"
 	[ "$target" = memcache ] && setmulti="SELECT 'setmulti1000', round(bench_setmulti($((n / 1000)), repeat('x', 10)));"
 	pin "$mc" $cpu_mc
-	if [ "$target" = c ] || [ "$target" = ctls ]; then
-		local addr=$server tls=() c0
+	if [ "$target" = go ] || [ "$target" = c ] || [ "$target" = ctls ]; then
+		local prog=$out/cfloor addr=$server tls=() specs spec k c0
+		[ "$target" = go ] && prog=$out/gomc
 		[ "$target" = ctls ] && addr=127.0.0.1:$tls_port tls=(-tls "$tlsdir/ca.pem")
-		for op in "set10 set 10" "get10 get 10" "miss10 miss 10" "set10k set 10240" "get10k get 10240"; do
-			set -- $op
-			c0=$(cpu_ns "$mc")
-			echo "$1 $(taskset -c $cpu_db "$out/cfloor" -addr "$addr" -op "$2" -n "$n" -size "$3" "${tls[@]}")"
-			echo "$1_mcns $((($(cpu_ns "$mc") - c0) / n))"
-		done
-		[ "$target" = c ] &&
-			echo "getmulti100 $(taskset -c $cpu_db "$out/cfloor" -addr "$server" -op getmulti -n $((n / 50)) -size 10)" &&
-			echo "getmulti100x10k $(taskset -c $cpu_db "$out/cfloor" -addr "$server" -op getmulti -n $((n / 200)) -size 10240)"
-		return
-	fi
-	if [ "$target" = go ]; then
-		for op in "set10 set 10" "get10 get 10" "miss10 miss 10" "set10k set 10240" "get10k get 10240" \
-			"getmulti100 getmulti 10"; do
-			set -- $op
-			local k=$n
-			[ "$2" = getmulti ] && k=$((n / 50))
-			echo "$1 $(taskset -c $cpu_db "$out/gomc" -addr "$server" -op "$2" -n "$k" -size "$3")"
+		specs=("set10 set 10" "get10 get 10" "miss10 miss 10" "set10k set 10240" "get10k get 10240")
+		[ "$target" != ctls ] && specs+=("getmulti100 getmulti 10")
+		[ "$target" = c ] && specs+=("getmulti100x10k getmulti 10240")
+		for spec in "${specs[@]}"; do
+			set -- $spec
+			k=$n
+			[ "$2" = getmulti ] && k=$((n / ($3 > 10 ? 200 : 50)))
+			c0=$(thread_counters "$mc" | cut -d' ' -f4)
+			echo "$1 $(taskset -c $cpu_db "$prog" -addr "$addr" -op "$2" -n "$k" -size "$3" "${tls[@]}")"
+			if [ "$target" != go ]; then
+				echo "$1_mcns $((($(thread_counters "$mc" | cut -d' ' -f4) - c0) / k))"
+			fi
 		done
 		return
 	fi
@@ -213,20 +220,6 @@ pgbench_run() {
 		END { n = (t2 - t1) * tps; if (n <= 0) n = 1
 		      printf "%s %.1f %.3f %.3f %.1f\n", name, tps, dm / n, dob / n, du / 1000 / n }' \
 		<(echo "$s1") <(echo "$s2") >>"$out/tps"
-}
-# thread_counters PID...: a line "pid own other cpu_ns" per process: context
-# switches of its main thread, of its other threads, CPU time of all. One
-# grep and one awk for all (spawning per thread would take seconds under
-# load); a process that ended meanwhile is left out.
-thread_counters() {
-	[ $# -gt 0 ] || return
-	local p
-	for p in "$@"; do echo /proc/$p/task/*/status /proc/$p/task/*/schedstat; done |
-		xargs grep -H -s -e 'ctxt_switches:' -e '^[0-9]' |
-		awk -F: '{ split($1, f, "/"); p = f[3]; seen[p] = 1 }
-		     $1 ~ /status$/ { split($3, v, " "); if (f[3] == f[5]) m[p] += v[1]; else o[p] += v[1] }
-		     $1 ~ /schedstat$/ { split($2, v, " "); u[p] += v[1] }
-		     END { for (p in seen) printf "%s %.0f %.0f %.0f\n", p, m[p], o[p], u[p] }'
 }
 
 log "pgbench: the sessions workload, 8 clients, ${PGBENCH_T} s per run"

@@ -1,8 +1,9 @@
 // Command gofloor is the floor of loading Go into a C process: a Go
 // runtime with no package of its own and one empty export, built with
-// -buildmode=c-archive and linked into a shared object as memcache_go.so
-// is. loadtime.c times loading it and calling the export in fresh
-// processes.
+// -buildmode=c-archive by memcache_go.so's toolchain and linked into a
+// shared object as it is (-z now), but with the stock runtime and without
+// its thread wrappers. loadtime.c times loading it and calling the export
+// in fresh processes.
 package main
 
 import "C"
