@@ -103,6 +103,12 @@ func (outSink) Value(n int) []byte {
 	if !room(n) {
 		return nil
 	}
+	if out.b == nil {
+		// An empty value before the buffer exists (a session's first
+		// call, or after a large result was given back): room for it,
+		// not the nil that means "out of memory".
+		return []byte{}
+	}
 	b := out.b[out.n : out.n+n]
 	out.n += n
 	return b
