@@ -50,7 +50,7 @@ func (r Result) Err() error {
 // with, and the expiry, as the exptime to send.
 func CheckOp(prefix, key string, seconds int64, absolute bool, now time.Time) (int32, error) {
 	if err := CheckKey(prefix + key); err != nil {
-		return 0, errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
+		return 0, badKey(key, err)
 	}
 	return Expiration(seconds, absolute, now)
 }

@@ -113,9 +113,17 @@ func (c *Client) fullKey(key string) (string, error) {
 	return full, nil
 }
 
+// badKey is the error of an invalid key. A key is the caller's input, of
+// any length, and the message reaches the client and the server's log: a
+// key longer than shownKey bytes is shown by its start and its length.
 func badKey(key string, err error) error {
+	if len(key) > shownKey {
+		return errorf(CodeBadKey, fmt.Sprintf("invalid key %q... (%d bytes): %s", key[:shownKey/2], len(key), err))
+	}
 	return errorf(CodeBadKey, fmt.Sprintf("invalid key %q: %s", key, err))
 }
+
+const shownKey = 512
 
 // ServerForKey returns the server key maps to.
 func (c *Client) ServerForKey(key string) (string, error) {

@@ -2,6 +2,7 @@ package mc
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,4 +40,23 @@ func FuzzCheckKey(f *testing.F) {
 			t.Fatalf("CheckKey(%q) accepted=%v, want %v", k, got, want)
 		}
 	})
+}
+
+// An invalid key's message shows a long key by its start and its size, so
+// that a key of megabytes does not become a message of megabytes.
+func TestBadKeyMessageBounded(t *testing.T) {
+	for _, n := range []int{251, shownKey, shownKey + 1, 5 << 20} {
+		key := strings.Repeat("k", n)
+		msg := badKey(key, CheckKey(key)).Error()
+		if len(msg) > 2*shownKey+200 {
+			t.Errorf("key of %d bytes: message of %d bytes", n, len(msg))
+		}
+		shown := n <= shownKey
+		if strings.Contains(msg, key) != shown {
+			t.Errorf("key of %d bytes: shown whole = %v, want %v", n, !shown, shown)
+		}
+		if !shown && !strings.Contains(msg, fmt.Sprintf("(%d bytes)", n)) {
+			t.Errorf("key of %d bytes: the message does not give its size: %.300s", n, msg)
+		}
+	}
 }

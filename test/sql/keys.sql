@@ -23,6 +23,12 @@ SELECT * FROM memcache_get_multi_bytea(ARRAY['ok', E'a\r\nflush_all']);
 SELECT memcache_set(E'del\x7f', 'x');
 SELECT memcache_set(repeat('k', 251), 'x');
 SELECT memcache_set(repeat('é', 126), 'x');	-- 126 characters, 252 bytes
+-- a key of any length is refused with a message of bounded length: the
+-- key's start and its size (the message also goes to the server's log)
+SELECT memcache_get(repeat('k', 5000000));
+SELECT memcache_set_on_commit(repeat('k', 100000), 'x');
+SELECT * FROM memcache_get_multi(ARRAY['ok', repeat('é', 1000)]);
+SELECT memcache_set_multi(ARRAY[repeat('x', 513)], ARRAY['v']);
 SELECT memcache_server_for_key('a b');
 -- 250 bytes is the limit, inclusive
 SELECT memcache_set(repeat('k', 250), 'max'), memcache_get(repeat('k', 250));
