@@ -39,6 +39,31 @@ memcache_flush_all(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(mc_outcome(rc, "flush_all", NULL, 0));
 }
 
+/*
+ * A block's first line in pgmemcache's format, "Server: host (port)", that
+ * scripts written for it parse: an address "host:port" or "[v6]:port" is
+ * split, a socket path is given port 0 (as libmemcached does).
+ */
+static void
+append_server_line(StringInfo buf, const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+	int			hostlen;
+
+	if (addr[0] == '/' || colon == NULL)
+	{
+		appendStringInfo(buf, "Server: %s (0)\n", addr);
+		return;
+	}
+	hostlen = colon - addr;
+	if (addr[0] == '[' && hostlen >= 2 && addr[hostlen - 1] == ']')
+	{
+		addr++;
+		hostlen -= 2;
+	}
+	appendStringInfo(buf, "Server: %.*s (%s)\n", hostlen, addr, colon + 1);
+}
+
 /* memcache_stats(): every server's stats as one text, pgmemcache's format. */
 PG_FUNCTION_INFO_V1(memcache_stats);
 Datum
@@ -63,7 +88,7 @@ memcache_stats(PG_FUNCTION_ARGS)
 
 		if (last == NULL || strcmp(last, server) != 0)
 		{
-			appendStringInfo(&buf, "%sServer: %s\n", last ? "\n" : "", server);
+			append_server_line(&buf, server);
 			last = server;
 		}
 		appendStringInfo(&buf, "%s: %s\n", name, value);

@@ -153,7 +153,7 @@ calls_1_0() {
 		  FOR EACH ROW EXECUTE FUNCTION memcache_sync('id', 'v', '$k:row:');
 		INSERT INTO upg_rows VALUES ('1', 'one');
 		SELECT memcache_server_for_key('$k:a'), (SELECT bool_and(reachable) FROM memcache_servers()),
-		       (SELECT count(*) > 0 FROM memcache_server_stats() WHERE name = 'pid'), memcache_stats() LIKE 'Server: 127.0.0.1:$port%pid: %';
+		       (SELECT count(*) > 0 FROM memcache_server_stats() WHERE name = 'pid'), memcache_stats() LIKE 'Server: 127.0.0.1 ($port)%pid: %';
 	SQL
 }
 expected_1_0="t|v|\\x76

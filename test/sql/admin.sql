@@ -5,13 +5,15 @@ SELECT memcache_get('k') IS NULL AS flushed;
 \! test/mcwire 22122 'get k'
 
 -- stats: every server's stats, as text and as rows
-SELECT memcache_stats() ~ '^Server: 127.0.0.1:22122\n(.+: .*\n)+$' AS stats_text;
+-- (pgmemcache's format: "Server: host (port)", then "name: value" lines)
+SELECT memcache_stats() ~ '^Server: 127.0.0.1 \(22122\)\n(.+: .*\n)+$' AS stats_text;
 SELECT count(*) > 20 AS many, count(DISTINCT server) AS servers
 FROM memcache_server_stats();
 SELECT name FROM memcache_server_stats() WHERE name IN ('pid', 'uptime', 'curr_items') ORDER BY name;
 SET memcache.servers = '127.0.0.1:22122,127.0.0.1:22123';
 SELECT server, count(*) > 20 AS many FROM memcache_server_stats() GROUP BY server ORDER BY server;
-SELECT (regexp_matches(memcache_stats(), '^Server: (\S+)$', 'gn'))[1] AS server;
+SELECT (regexp_matches(memcache_stats(), '^Server: (.+)$', 'gn'))[1] AS server;
+SELECT memcache_stats() ~ '^Server: 127.0.0.1 \(22122\)\n(.+: .*\n)+Server: 127.0.0.1 \(22123\)\n(.+: .*\n)+$' AS two_blocks;
 
 -- servers: probes each server now
 SET memcache.servers = '127.0.0.1:22122, 127.0.0.1:22129, 127.0.0.1:22123';
