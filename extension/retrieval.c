@@ -220,7 +220,8 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("memcache: keys must be a one-dimensional array")));
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	/* text[] or, as in pgmemcache, bytea[]: both varlena */
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 
 	/* The keys where they are, in the array (never toasted there). */
 	keys = palloc_extended(sizeof(mcgo_key) * Max(n, 1), MCXT_ALLOC_HUGE);
@@ -235,6 +236,13 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 		k = DatumGetTextPP(elems[i]);
 		keys[i].key = VARDATA_ANY(k);
 		keys[i].keylen = VARSIZE_ANY_EXHDR(k);
+		/* A bytea key comes back as the text column key: it must be text. */
+		if (ARR_ELEMTYPE(arr) == BYTEAOID &&
+			!pg_verifymbstr(keys[i].key, keys[i].keylen, true))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("memcache: keys must be valid %s text (element %d)", GetDatabaseEncodingName(), i + 1),
+					 errhint("The keys come back as text.")));
 	}
 
 	InitMaterializedSRF(fcinfo, 0);

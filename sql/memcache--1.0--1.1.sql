@@ -205,6 +205,22 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'memcache_stat_reset'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 
+-- pgmemcache's bytea keys (the key's bytes as they are)
+CREATE FUNCTION memcache_get(key bytea)
+RETURNS text
+AS 'MODULE_PATHNAME', 'memcache_get'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_get_multi(keys bytea[], OUT key text, OUT value text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'memcache_get_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set(key bytea, value text)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_set'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
 -- Nothing new for PUBLIC; the counters for monitoring roles (pg_monitor),
 -- which also need EXECUTE on the function behind the view.
 REVOKE ALL ON FUNCTION memcache_gets(text), memcache_gets_bytea(text),
@@ -213,7 +229,8 @@ REVOKE ALL ON FUNCTION memcache_gets(text), memcache_gets_bytea(text),
   memcache_cas(text, bytea, bigint, interval), memcache_cas(text, bytea, bigint, timestamptz),
   memcache_gat(text, interval), memcache_gat(text, timestamptz),
   memcache_gat_bytea(text, interval), memcache_gat_bytea(text, timestamptz),
-  memcache_stat_local(), memcache_stat_cluster(), memcache_stat_reset() FROM PUBLIC;
+  memcache_stat_local(), memcache_stat_cluster(), memcache_stat_reset(),
+  memcache_get(bytea), memcache_get_multi(bytea[]), memcache_set(bytea, text) FROM PUBLIC;
 REVOKE ALL ON memcache_stat FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION memcache_stat_local(), memcache_stat_cluster() TO pg_monitor;
 GRANT SELECT ON memcache_stat TO pg_monitor;

@@ -183,6 +183,22 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'memcache_get_multi_bytea'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 
+-- pgmemcache's bytea keys (the key's bytes as they are)
+CREATE FUNCTION memcache_get(key bytea)
+RETURNS text
+AS 'MODULE_PATHNAME', 'memcache_get'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_get_multi(keys bytea[], OUT key text, OUT value text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'memcache_get_multi'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION memcache_set(key bytea, value text)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'memcache_set'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
 -- memcache_delete: false when the key was not there.
 CREATE FUNCTION memcache_delete(key text)
 RETURNS bool
