@@ -34,6 +34,7 @@
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
+#include "replication/logicalworker.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -226,6 +227,22 @@ xact_callback(XactEvent event, void *arg)
 			forget_queue();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
+			if (mcq_count > 0 && IsLogicalWorker())
+			{
+				/*
+				 * A subscription with two_phase replays the publisher's
+				 * PREPARE here: an ERROR would fail it again at every
+				 * restart of the worker and stop replication for good.
+				 * The rows are the database's; the cache is only behind.
+				 */
+				ereport(WARNING,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("memcache: %lld cache operations of a replicated prepared transaction are not sent",
+								(long long) mcq_count),
+						 errdetail("A prepared transaction commits later, where its queued cache operations cannot follow; the cached copies of its rows stay as they were until written again or expired."),
+						 errhint("Create the subscription without two_phase to keep the cache in step.")));
+				break;
+			}
 			if (mcq_count > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

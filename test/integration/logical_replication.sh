@@ -4,7 +4,10 @@
 # the same table with a memcache_sync trigger on each (different prefixes):
 #  - by default the subscriber's trigger does not fire for replicated rows;
 #  - with ENABLE ALWAYS TRIGGER it does: the apply worker sends the row at
-#    its commit, and that worker runs Go (memcache_go.so mapped, threads).
+#    its commit, and that worker runs Go (memcache_go.so mapped, threads);
+#  - (15 and later) a subscription with two_phase replays a prepared
+#    transaction: its cache writes cannot follow it, a WARNING says so, and
+#    replication goes on (an ERROR would fail the PREPARE at every retry).
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 base=$MC_WORK/logrep
@@ -32,6 +35,7 @@ wal_level = logical
 memcache.servers = '127.0.0.1:$mcport'
 max_connections = 20
 shared_buffers = 16MB
+max_prepared_transactions = 5
 CONF
 	runuser -u postgres -- pg_ctl -D "$base/$1" -l "$base/$1.log" -w -t 60 start >/dev/null 2>&1
 }
@@ -88,6 +92,44 @@ pub -q -c "DELETE FROM lr WHERE id = 2"
 for _ in $(seq 100); do [ -z "$(mc_get $mcport lr:sub:2)" ] && break; sleep 0.05; done
 [ -z "$(mc_get $mcport lr:sub:2)" ] && say ok "a replicated DELETE deletes the subscriber's key" ||
 	say "not ok" "a replicated DELETE left lr:sub:2"
+
+if [ "$(sub -c 'SHOW server_version_num')" -ge 150000 ]; then
+	# (the trigger on the subscriber only: the publisher's own PREPARE
+	# with queued cache writes is refused, as in any session)
+	pub -q -c "CREATE TABLE lr2 (id int PRIMARY KEY, v text)"
+	sub -q -c "CREATE TABLE lr2 (id int PRIMARY KEY, v text)" \
+		-c "CREATE TRIGGER lr2_cache AFTER INSERT OR UPDATE OR DELETE ON lr2 FOR EACH ROW EXECUTE FUNCTION memcache_sync('id', 'v', 'lr2:sub:')" \
+		-c "ALTER TABLE lr2 ENABLE ALWAYS TRIGGER lr2_cache"
+	pub -q -c "CREATE PUBLICATION lrpub2 FOR TABLE lr2"
+	sub -q -c "SET client_min_messages = warning" -c "CREATE SUBSCRIPTION lrsub2 CONNECTION 'host=$base port=$ppub user=postgres dbname=postgres' PUBLICATION lrpub2 WITH (two_phase = true)"
+	# two_phase is on once the (empty) table is synchronised
+	for _ in $(seq 200); do
+		[ "$(sub -c "SELECT subtwophasestate FROM pg_subscription WHERE subname = 'lrsub2'")" = e ] && break
+		sleep 0.05
+	done
+	pub -q -c "BEGIN" -c "INSERT INTO lr2 VALUES (1, 'prepared')" -c "PREPARE TRANSACTION 'lrp1'" -c "COMMIT PREPARED 'lrp1'"
+	pub -q -c "INSERT INTO lr2 VALUES (2, 'after')"
+	rows=
+	for _ in $(seq 200); do
+		rows=$(sub -c "SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM lr2")
+		[ "$rows" = "1=prepared,2=after" ] && break
+		sleep 0.05
+	done
+	s=
+	for _ in $(seq 100); do
+		s=$(mc_get $mcport lr2:sub:2)
+		[ -n "$s" ] && break
+		sleep 0.05
+	done
+	state=$(sub -c "SELECT subtwophasestate FROM pg_subscription WHERE subname = 'lrsub2'")
+	warned=$(grep -c 'cache operations of a replicated prepared transaction are not sent' "$base/sub.log")
+	[ "$state" = e ] && [ "$rows" = "1=prepared,2=after" ] && [ "$s" = after ] && [ "${warned:-0}" -ge 1 ] &&
+		say ok "two_phase: the replicated prepared transaction is applied with a WARNING (its cache writes cannot follow it), the next row is applied and sent (lr2:sub:2='$s')" ||
+		say "not ok" "two_phase: state '$state', subscriber rows '$rows', lr2:sub:2='$s', WARNINGs $warned: $(grep -m3 -E 'ERROR|WARNING' "$base/sub.log" | tr '\n' ' ')"
+	sub -q -c "SET client_min_messages = warning" -c "DROP SUBSCRIPTION lrsub2"
+else
+	skip "two_phase: subscriptions have it from PostgreSQL 15"
+fi
 sub -q -c "SET client_min_messages = warning" -c "DROP SUBSCRIPTION lrsub"
 no_crash "logical replication, subscriber" "$base/sub.log"
 no_crash "logical replication, publisher" "$base/pub.log"
