@@ -353,3 +353,39 @@ func TestInterruptEndsAStreamingGetMulti(t *testing.T) {
 		t.Errorf("interrupt noticed %v after it was raised (%d values read)", late, len(s.got))
 	}
 }
+
+// A large reply that streams steadily but takes longer in all than
+// memcache.timeout (a busy machine, a big get_multi) is not a slow server:
+// the wait allowed grows with each MB the server sends.
+func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
+	const size = 256 << 10
+	value := strings.Repeat("v", size)
+	fs := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		for _, k := range strings.Fields(line)[1:] {
+			time.Sleep(30 * time.Millisecond) // 120 ms a MB
+			w.WriteString("VALUE " + k + " 0 " + itoa(size) + "\r\n" + value + "\r\n")
+			w.Flush()
+		}
+		w.WriteString("END\r\n")
+		return true
+	})
+	c := testClient(t, fs.addr(), 200*time.Millisecond)
+	c.cfg.RetryDelay = time.Minute
+	keys := make([]string, 16) // 4 MB in about 480 ms
+	for i := range keys {
+		keys[i] = "k" + itoa(i)
+	}
+	s := &checkSink{keys: keys, got: map[int][]byte{}}
+	start := time.Now()
+	failed, err := c.GetMultiTo(KeyList(keys), s)
+	took := time.Since(start)
+	if err != nil || len(failed) > 0 || len(s.got) != len(keys) {
+		t.Fatalf("GetMultiTo: %d of %d values in %v, %v, failed %v", len(s.got), len(keys), took, err, failed)
+	}
+	if took < 300*time.Millisecond {
+		t.Errorf("the reply took %v, not longer than memcache.timeout: the test shows nothing", took)
+	}
+	if !c.servers[0].downUntil.IsZero() {
+		t.Errorf("the server is marked down: %s", c.servers[0].downCause)
+	}
+}

@@ -59,6 +59,7 @@ type sockConn struct {
 	remote  string
 	limit   time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
 	waited  time.Duration // the wait so far in this call
+	moved   uint64        // the bytes sent and received before this call (st's counters)
 	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
 	wait    time.Duration // the socket's current SO_*TIMEO
 	used    bool          // a reply to a command has been read on this connection
@@ -76,7 +77,27 @@ type sockConn struct {
 // server, and must end by hard (zero: no such end).
 func (c *sockConn) begin(limit time.Duration, hard time.Time) error {
 	c.limit, c.waited, c.hard = limit, 0, hard
+	c.countFor(c.st)
 	return c.sliceWait()
+}
+
+// countFor makes st the connection's counters, and the call's bytes moved
+// count from here.
+func (c *sockConn) countFor(st *ServerStats) {
+	c.st, c.moved = st, st.C[StatBytesRecv]+st.C[StatBytesSent]
+}
+
+// allowed is the wait allowed so far in this call: memcache.timeout, and
+// as long again for each MB moved to or from the server in the call. A
+// large get_multi or set_multi waits longer on a busy machine without the
+// server being slow, and must not mark it down; a server that sends
+// nothing, or a trickle, still fails after about memcache.timeout.
+func (c *sockConn) allowed() time.Duration {
+	mb := (c.st.C[StatBytesRecv] + c.st.C[StatBytesSent] - c.moved) >> 20
+	if mb > 1<<20 {
+		mb = 1 << 20 // a TB: no overflow
+	}
+	return c.limit * time.Duration(1+mb)
 }
 
 // left is the wait still allowed, and the error to return when there is
@@ -84,8 +105,9 @@ func (c *sockConn) begin(limit time.Duration, hard time.Time) error {
 func (c *sockConn) left(op string) (time.Duration, error) {
 	left := time.Duration(1<<63 - 1)
 	if c.limit > 0 {
-		if left = c.limit - c.waited; left <= 0 {
-			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit}
+		allowed := c.allowed()
+		if left = allowed - c.waited; left <= 0 {
+			return 0, &timeoutError{op: op, addr: c.remote, timeout: allowed}
 		}
 	}
 	if !c.hard.IsZero() {
@@ -373,7 +395,8 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 // the call that made it: it may wait limit for the server in all, and must
 // end by hard (zero: no such end); the resolving and connecting count.
 func dial(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*sockConn, error) {
-	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard}
+	c.countFor(&uncounted)
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
