@@ -33,18 +33,22 @@ bench=$!
 # While it runs, every client backend: how many threads each holds. Polled
 # until all clients are connected and have called (a build with assertions
 # takes seconds to open 180 connections); the most threads seen in any.
+# The poll that saw the most backends with Go counts (on a busy machine a
+# late poll can come after pgbench ended).
 sleep 3
 n=0 most=0 withgo=0
 for _ in $(seq 20); do
+	kill -0 $bench 2>/dev/null || break
 	pids=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend'")
-	n=0 withgo=0
+	pn=0 pgo=0
 	for p in $pids; do
 		t=$(threads_of "$p")
 		[ -n "$t" ] || continue
-		n=$((n + 1))
-		[ "$t" -gt 1 ] && withgo=$((withgo + 1))
+		pn=$((pn + 1))
+		[ "$t" -gt 1 ] && pgo=$((pgo + 1))
 		[ "$t" -gt "$most" ] && most=$t
 	done
+	[ "$pgo" -ge "$withgo" ] && n=$pn withgo=$pgo
 	[ "$withgo" -ge $clients ] && break
 	sleep 0.5
 done
