@@ -168,27 +168,45 @@ virtual_size(void)
 	return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
 }
 
-/* Under strict overcommit, the commit charge still available, or -1. */
+/* A number from a file of /proc, or dflt. */
 static long
-commit_available(void)
+proc_long(const char *path, long dflt)
+{
+	FILE	   *f = fopen(path, "r");
+	long		v = dflt;
+
+	if (f == NULL)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Under strict overcommit, true and the commit charge this backend may
+ * still take (negative when it is over); false otherwise.  As the kernel counts it (__vm_enough_memory in mm/util.c): the
+ * limit less what is committed, less the reserve kept for the
+ * administrator (a backend never has CAP_SYS_ADMIN), less the one kept for
+ * a user to recover, min(virtual size / 32, vm.user_reserve_kbytes).  The
+ * administrator's reserve is 8 MB by default, but some machines set it to
+ * hundreds of MB: left out, the check passed and a thread's stack was
+ * refused instead.
+ */
+static bool
+commit_available(long *avail)
 {
 	FILE	   *f;
-	int			mode = 0;
 	char		line[128];
 	long		limit = -1,
-				committed = -1;
+				committed = -1,
+				vsz;
 
-	f = fopen("/proc/sys/vm/overcommit_memory", "r");
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%d", &mode) != 1)
-		mode = 0;
-	fclose(f);
-	if (mode != 2)
-		return -1;
+	if (proc_long("/proc/sys/vm/overcommit_memory", 0) != 2)
+		return false;
 	f = fopen("/proc/meminfo", "r");
 	if (f == NULL)
-		return -1;
+		return false;
 	while (fgets(line, sizeof(line), f))
 	{
 		sscanf(line, "CommitLimit: %ld kB", &limit);
@@ -196,8 +214,13 @@ commit_available(void)
 	}
 	fclose(f);
 	if (limit < 0 || committed < 0)
-		return -1;
-	return (limit - committed) * 1024;
+		return false;
+	vsz = virtual_size();
+	*avail = (limit - committed
+			- proc_long("/proc/sys/vm/admin_reserve_kbytes", 0)
+			- Min(vsz < 0 ? 0 : vsz / 1024 / 32,
+				  proc_long("/proc/sys/vm/user_reserve_kbytes", 0))) * 1024;
+	return true;
 }
 
 void
@@ -219,13 +242,13 @@ mc_go_runtime_secure(void)
 						   vsz >> 20, (long) (rl.rlim_cur >> 20)),
 				 errhint("Raise the virtual memory limit of the server (ulimit -v).")));
 
-	avail = commit_available();
-	if (avail >= 0 && avail < GO_COMMIT + (long) MC_GO_THREADS * MC_GO_THREAD_STACK)
+	if (commit_available(&avail) &&
+		avail < GO_COMMIT + (long) MC_GO_THREADS * MC_GO_THREAD_STACK)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("memcache: not enough memory to start the Go runtime"),
-				 errdetail("It needs %ld MB of commit charge; %ld MB are left under the commit limit (vm.overcommit_memory = 2).",
-						   (GO_COMMIT + MC_GO_THREADS * MC_GO_THREAD_STACK) >> 20, avail >> 20)));
+				 errdetail("It needs %ld MB of commit charge; %ld MB are left to this backend under the commit limit (vm.overcommit_memory = 2), after the kernel's reserves (vm.admin_reserve_kbytes, vm.user_reserve_kbytes).",
+						   (GO_COMMIT + MC_GO_THREADS * MC_GO_THREAD_STACK) >> 20, Max(avail, 0) >> 20)));
 
 	/*
 	 * glibc gives each thread that first uses malloc or free an arena of
