@@ -74,8 +74,13 @@ mc_send_prepare(void)
 	nsend = kept;
 	report = mc_on_error != MC_ON_ERROR_SILENT;
 	limit_ms = mc_commit_timeout_ms;
-	mc_routes_set_limits(Min(mc_timeout_ms, mc_commit_timeout_ms),
-						 mc_server_retry_delay_s * 1000);
+	/*
+	 * memcache.timeout as it is: the send's own end (limit_ms) is a
+	 * deadline of its own, which marks no server down; capping the timeout
+	 * with it made a commit_timeout shorter than memcache.timeout mark the
+	 * server down, in a message naming memcache.timeout.
+	 */
+	mc_routes_set_limits(mc_timeout_ms, mc_server_retry_delay_s * 1000);
 }
 
 void

@@ -137,6 +137,7 @@ DROP ROLE IF EXISTS mc_slow;
 CREATE ROLE mc_slow LOGIN;
 GRANT EXECUTE ON FUNCTION memcache_set_on_commit(text, text) TO mc_slow;
 GRANT INSERT ON safety_rows TO mc_slow;
+GRANT EXECUTE ON FUNCTION memcache_stat_local() TO mc_slow;
 ALTER ROLE mc_slow SET memcache.servers = '127.0.0.1:$MC_STOPPED_PORT';
 ALTER ROLE mc_slow SET memcache.commit_timeout = '1500ms';
 SQL
@@ -150,13 +151,15 @@ SELECT memcache_set_on_commit('slow', 'x');
 SELECT clock_timestamp() AS t0 \gset
 COMMIT;
 SELECT 'ms=' || round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+SELECT 'down=' || coalesce(sum(marked_down), 0) FROM memcache_stat_local();
 SQL
 )
 kill -CONT "$stopped"
 ms=$(echo "$out" | sed -n 's/^ms=//p')
 if ms_lt "$ms" 2500 && echo "$out" | grep -q 'permission denied to set parameter "memcache.commit_timeout"' &&
-	echo "$out" | grep -q 'WARNING:  memcache: cache writes after commit failed'; then
-	say ok "a role with memcache.timeout = 35min cannot hold a COMMIT longer than memcache.commit_timeout (1.5 s, set by a superuser): $ms ms"
+	echo "$out" | grep -q 'WARNING:  memcache: cache writes after commit failed' &&
+	echo "$out" | grep -q 'memcache.commit_timeout) passed' && echo "$out" | grep -qx 'down=0'; then
+	say ok "a role with memcache.timeout = 35min cannot hold a COMMIT longer than memcache.commit_timeout (1.5 s, set by a superuser): $ms ms; the WARNING names commit_timeout, and the server is not marked down"
 else
 	say "not ok" "commit_timeout: $out"
 fi
