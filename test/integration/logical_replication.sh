@@ -60,6 +60,17 @@ wait_row() {
 	return 1
 }
 
+# wait_key KEY: KEY's value in memcached once it is there (empty after 5 s)
+wait_key() {
+	local v
+	for _ in $(seq 100); do
+		v=$(mc_get $mcport "$1")
+		[ -n "$v" ] && break
+		sleep 0.05
+	done
+	echo "$v"
+}
+
 pub -q -c "INSERT INTO lr VALUES (1, 'one')"
 if wait_row 1; then
 	p=$(mc_get $mcport lr:pub:1)
@@ -74,12 +85,7 @@ fi
 sub -q -c "ALTER TABLE lr ENABLE ALWAYS TRIGGER lr_cache"
 pub -q -c "INSERT INTO lr VALUES (2, 'two')"
 wait_row 2
-s=
-for _ in $(seq 100); do
-	s=$(mc_get $mcport lr:sub:2)
-	[ -n "$s" ] && break
-	sleep 0.05
-done
+s=$(wait_key lr:sub:2)
 worker=$(sub -c "SELECT pid FROM pg_stat_subscription WHERE subname = 'lrsub' AND relid IS NULL")
 threads=$(threads_of "$worker")
 go=$(grep -c memcache_go.so "/proc/$worker/maps" 2>/dev/null)
@@ -115,12 +121,7 @@ if [ "$(sub -c 'SHOW server_version_num')" -ge 150000 ]; then
 		[ "$rows" = "1=prepared,2=after" ] && break
 		sleep 0.05
 	done
-	s=
-	for _ in $(seq 100); do
-		s=$(mc_get $mcport lr2:sub:2)
-		[ -n "$s" ] && break
-		sleep 0.05
-	done
+	s=$(wait_key lr2:sub:2)
 	state=$(sub -c "SELECT subtwophasestate FROM pg_subscription WHERE subname = 'lrsub2'")
 	warned=$(grep -c 'cache operations of a replicated prepared transaction are not sent' "$base/sub.log")
 	[ "$state" = e ] && [ "$rows" = "1=prepared,2=after" ] && [ "$s" = after ] && [ "${warned:-0}" -ge 1 ] &&
