@@ -356,7 +356,8 @@ func TestInterruptEndsAStreamingGetMulti(t *testing.T) {
 
 // A large reply that streams steadily but takes longer in all than
 // memcache.timeout (a busy machine, a big get_multi) is not a slow server:
-// the wait allowed grows with each MB the server sends.
+// it never stops for memcache.timeout, and the whole wait allowed grows
+// with each MB it sends.
 func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
 	const size = 256 << 10
 	value := strings.Repeat("v", size)
@@ -369,7 +370,7 @@ func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
 		w.WriteString("END\r\n")
 		return true
 	})
-	c := testClient(t, fs.addr(), 200*time.Millisecond)
+	c := testClient(t, fs.addr(), 300*time.Millisecond)
 	c.cfg.RetryDelay = time.Minute
 	keys := make([]string, 16) // 4 MB in about 480 ms
 	for i := range keys {
@@ -382,7 +383,7 @@ func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
 	if err != nil || len(failed) > 0 || len(s.got) != len(keys) {
 		t.Fatalf("GetMultiTo: %d of %d values in %v, %v, failed %v", len(s.got), len(keys), took, err, failed)
 	}
-	if took < 300*time.Millisecond {
+	if took < 350*time.Millisecond {
 		t.Errorf("the reply took %v, not longer than memcache.timeout: the test shows nothing", took)
 	}
 	if !c.servers[0].downUntil.IsZero() {

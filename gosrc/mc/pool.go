@@ -211,7 +211,7 @@ func (c *Client) connect(s *server) (net.Conn, *sockConn, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	raw.countFor(s.st)
+	raw.st = s.st
 	s.st.C[StatConnects]++
 	nc, err := c.sec.secure(raw, s.Addr)
 	if err != nil {

@@ -59,7 +59,9 @@ type sockConn struct {
 	remote  string
 	limit   time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
 	waited  time.Duration // the wait so far in this call
-	moved   uint64        // the bytes sent and received before this call (st's counters)
+	moved   uint64        // bytes sent and received on this connection in this call
+	seen    uint64        // moved when the current stall began
+	stall   time.Duration // waited when the current stall began
 	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
 	wait    time.Duration // the socket's current SO_*TIMEO
 	used    bool          // a reply to a command has been read on this connection
@@ -77,27 +79,14 @@ type sockConn struct {
 // server, and must end by hard (zero: no such end).
 func (c *sockConn) begin(limit time.Duration, hard time.Time) error {
 	c.limit, c.waited, c.hard = limit, 0, hard
-	c.countFor(c.st)
+	c.moved, c.seen, c.stall = 0, 0, 0
 	return c.sliceWait()
 }
 
-// countFor makes st the connection's counters, and the call's bytes moved
-// count from here.
-func (c *sockConn) countFor(st *ServerStats) {
-	c.st, c.moved = st, st.C[StatBytesRecv]+st.C[StatBytesSent]
-}
-
-// allowed is the wait allowed so far in this call: memcache.timeout, and
-// as long again for each MB moved to or from the server in the call. A
-// large get_multi or set_multi waits longer on a busy machine without the
-// server being slow, and must not mark it down; a server that sends
-// nothing, or a trickle, still fails after about memcache.timeout.
-func (c *sockConn) allowed() time.Duration {
-	mb := (c.st.C[StatBytesRecv] + c.st.C[StatBytesSent] - c.moved) >> 20
-	if mb > 1<<20 {
-		mb = 1 << 20 // a TB: no overflow
-	}
-	return c.limit * time.Duration(1+mb)
+// count records n bytes moved to or from the server.
+func (c *sockConn) count(stat, n int) {
+	c.st.C[stat] += uint64(n)
+	c.moved += uint64(n)
 }
 
 // left is the wait still allowed, and the error to return when there is
@@ -105,10 +94,27 @@ func (c *sockConn) allowed() time.Duration {
 func (c *sockConn) left(op string) (time.Duration, error) {
 	left := time.Duration(1<<63 - 1)
 	if c.limit > 0 {
-		allowed := c.allowed()
-		if left = allowed - c.waited; left <= 0 {
-			return 0, &timeoutError{op: op, addr: c.remote, timeout: allowed}
+		// A server times out when it moved nothing for memcache.timeout
+		// of waiting (stopped, hung), or when the call's whole wait for
+		// it passes memcache.timeout and as long again per MB it moved (a
+		// trickle). A large get_multi or set_multi on a busy machine
+		// waits longer in all without the server being slow.
+		if c.moved != c.seen {
+			c.seen, c.stall = c.moved, c.waited
 		}
+		mb := c.moved >> 20
+		if mb > 1<<20 {
+			mb = 1 << 20 // a TB: no overflow
+		}
+		allowed := c.limit * time.Duration(1+mb)
+		switch {
+		case c.waited-c.stall >= c.limit:
+			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit}
+		case c.waited >= allowed:
+			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit,
+				note: fmt.Sprintf(", %d ms in all for %d MB", allowed.Milliseconds(), mb)}
+		}
+		left = minDuration(c.limit-(c.waited-c.stall), allowed-c.waited)
 	}
 	if !c.hard.IsZero() {
 		h := time.Until(c.hard)
@@ -157,6 +163,11 @@ func (c *sockConn) Close() error {
 // SetDeadline sets an absolute end (crypto/tls sets one to send its
 // closing alert); the time limit of a call is set by begin.
 func (c *sockConn) SetDeadline(t time.Time) error {
+	if !c.hard.IsZero() && (t.IsZero() || t.After(c.hard)) {
+		// never past the call's own end (a commit-time send's): TLS sets
+		// 5 s to send its closing alert to a server that may read nothing
+		t = c.hard
+	}
 	c.hard = t
 	return c.sliceWait()
 }
@@ -270,7 +281,7 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			return 0, &closedError{c.remote, c.used}
 		case err == nil:
 			c.used = true
-			c.st.C[StatBytesRecv] += uint64(n)
+			c.count(StatBytesRecv, n)
 			return n, nil
 		case err == syscall.EAGAIN && c.nowait:
 			return 0, errWouldBlock
@@ -302,7 +313,7 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		c.waited += time.Since(t)
 		if err == nil {
 			done += n
-			c.st.C[StatBytesSent] += uint64(n)
+			c.count(StatBytesSent, n)
 		} else if err = c.sendError(err); err != nil {
 			return done, err
 		}
@@ -328,7 +339,7 @@ func (c *sockConn) push() error {
 		switch {
 		case err == nil:
 			c.sent += n
-			c.st.C[StatBytesSent] += uint64(n)
+			c.count(StatBytesSent, n)
 		case err == syscall.EAGAIN:
 			return nil
 		case err == syscall.EINTR:
@@ -379,7 +390,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 			}
 			continue
 		}
-		c.st.C[StatBytesSent] += uint64(sent)
+		c.count(StatBytesSent, int(sent))
 		left := int(sent)
 		for i := range bufs {
 			k := min(left, len(bufs[i]))
@@ -395,8 +406,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 // the call that made it: it may wait limit for the server in all, and must
 // end by hard (zero: no such end); the resolving and connecting count.
 func dial(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*sockConn, error) {
-	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard}
-	c.countFor(&uncounted)
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
 	var sas []syscall.Sockaddr
 	if network == "unix" {
 		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}

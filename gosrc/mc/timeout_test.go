@@ -1,0 +1,124 @@
+package mc
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// What memcache.timeout means: a server times out after it moved nothing
+// for that long, or when the whole wait passes it and as long again per MB
+// (TestTricklingServerTimesOut); a steady large reply does not time out
+// (TestLargeSteadyReplyIsNotATimeout). Bytes moved earlier in the call do
+// not buy a server that stops more time.
+
+// A server that sends 8 MB and then stops mid-reply times out about
+// memcache.timeout after it stopped.
+func TestStopAfterLargeTransferTimesOut(t *testing.T) {
+	const size = 512 << 10
+	value := strings.Repeat("v", size)
+	fs := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		for _, k := range strings.Fields(line)[1:17] {
+			w.WriteString("VALUE " + k + " 0 " + itoa(size) + "\r\n" + value + "\r\n")
+		}
+		w.Flush()
+		time.Sleep(time.Hour)
+		return true
+	})
+	c := testClient(t, fs.addr(), 200*time.Millisecond)
+	c.cfg.RetryDelay = time.Minute
+	keys := make([]string, 20)
+	for i := range keys {
+		keys[i] = "k" + itoa(i)
+	}
+	start := time.Now()
+	failed, err := c.GetMultiTo(KeyList(keys), &checkSink{keys: keys, got: map[int][]byte{}})
+	took := time.Since(start)
+	if err != nil || len(failed) != 1 || !isTimeout(failed[0]) {
+		t.Fatalf("GetMultiTo: %v, failed %v", err, failed)
+	}
+	if took > 1200*time.Millisecond {
+		t.Errorf("a server that stopped after 8 MB timed out after %v with memcache.timeout 200ms", took)
+	}
+}
+
+// A batch of sets to a server that reads nothing times out about
+// memcache.timeout after the kernel's buffers took what they could.
+func TestSetsToServerThatReadsNothingTimeOut(t *testing.T) {
+	fs := newFakeServer(t, silent)
+	c := testClient(t, fs.addr(), 200*time.Millisecond)
+	c.cfg.RetryDelay = time.Minute
+	v := []byte(strings.Repeat("x", 256<<10))
+	var ops []Op
+	for i := 0; i < 64; i++ {
+		ops = append(ops, Op{Key: "k" + itoa(i), Value: v})
+	}
+	start := time.Now()
+	res := c.Apply(ops, Batch{})
+	took := time.Since(start)
+	if res.First == nil || !isTimeout(res.First) {
+		t.Fatalf("Apply to a server that reads nothing: %v", res.First)
+	}
+	if took > 800*time.Millisecond {
+		t.Errorf("16 MB of sets to a server that reads nothing timed out after %v with memcache.timeout 200ms", took)
+	}
+}
+
+// A commit-time send ends at its deadline over TLS too: closing the
+// connection sends TLS's closing alert, for which crypto/tls sets 5 s of
+// its own; that must not carry the call past its end.
+func TestTLSCloseKeepsTheDeadline(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "memcached.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.(*tls.Conn).Handshake()
+				time.Sleep(time.Minute) // reads nothing more
+			}(c)
+		}
+	}()
+	c, err := NewClient(Config{Servers: ln.Addr().String(), Timeout: 35 * time.Minute,
+		Security: SecurityConfig{TLS: true, InsecureSkipVerify: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	v := []byte(strings.Repeat("x", 16<<20))
+	start := time.Now()
+	res := c.Apply([]Op{{Key: "k0", Value: v}, {Key: "k1", Value: v}}, Batch{Deadline: time.Now().Add(time.Second)})
+	took := time.Since(start)
+	if res.First == nil {
+		t.Fatal("Apply to a server that reads nothing succeeded")
+	}
+	if took > 2500*time.Millisecond {
+		t.Errorf("a send with 1 s left took %v: %v", took, res.First)
+	}
+}
