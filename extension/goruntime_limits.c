@@ -215,11 +215,11 @@ commit_available(long *avail)
 	fclose(f);
 	if (limit < 0 || committed < 0)
 		return false;
-	vsz = virtual_size();
+	/* the size once Go has reserved its address space, when it allocates */
+	vsz = Max(virtual_size(), 0) + GO_ADDRESS_SPACE + (long) MC_GO_THREADS * MC_GO_THREAD_STACK;
 	*avail = (limit - committed
 			- proc_long("/proc/sys/vm/admin_reserve_kbytes", 0)
-			- Min(vsz < 0 ? 0 : vsz / 1024 / 32,
-				  proc_long("/proc/sys/vm/user_reserve_kbytes", 0))) * 1024;
+			- Min(vsz / 1024 / 32, proc_long("/proc/sys/vm/user_reserve_kbytes", 0))) * 1024;
 	return true;
 }
 

@@ -259,7 +259,9 @@ mc_client_textn(const char *s, size_t len)
 	int			client = pg_get_client_encoding();
 	int			server = GetDatabaseEncoding();
 
-	if (client == server || client == PG_SQL_ASCII || server == PG_SQL_ASCII)
+	/* bytea keys may be any bytes: raw only when they are valid text */
+	if ((client == server || client == PG_SQL_ASCII || server == PG_SQL_ASCII) &&
+		pg_verifymbstr(s, len, true))
 		return pnstrdup(s, len);
 	initStringInfo(&buf);
 	for (const unsigned char *p = (const unsigned char *) s; p < (const unsigned char *) s + len && *p; p++)

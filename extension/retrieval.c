@@ -63,7 +63,8 @@ get_value(FunctionCallInfo fcinfo, bool as_bytea)
 	{
 		b = (bytea *) palloc(mc_len + VARHDRSZ);
 		SET_VARSIZE(b, mc_len + VARHDRSZ);
-		memcpy(VARDATA(b), mc_data, mc_len);
+		if (mc_len > 0)			/* an empty result has no buffer */
+			memcpy(VARDATA(b), mc_data, mc_len);
 	}
 	if (mc_len > LARGE_RESULT)
 		mc_release_result();

@@ -33,10 +33,11 @@ on_exit restore
 step=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / $(nproc) / 256 / 1024))
 ample=$((48 + $(nproc) * step))
 huge=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) * 4))
-# reserve.sh PID: kB the kernel keeps from the backend PID, once
-# memcache_go.so (10 MB of address space) is mapped. (psql's \! runs sh.)
+# reserve.sh PID: kB the kernel keeps from the backend PID once
+# memcache_go.so (10 MB of address space) is mapped and Go has reserved its
+# own (149 MB, what the extension's check counts). (psql's \! runs sh.)
 cat >"$MC_WORK/reserve.sh" <<'SH'
-vsz=$(($(awk '/^VmSize:/ {print $2}' /proc/$1/status) + 10240))
+vsz=$(($(awk '/^VmSize:/ {print $2}' /proc/$1/status) + 10240 + 152576))
 user=$(cat /proc/sys/vm/user_reserve_kbytes)
 echo $(($(cat /proc/sys/vm/admin_reserve_kbytes) + (vsz / 32 < user ? vsz / 32 : user)))
 SH

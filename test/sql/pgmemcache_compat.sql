@@ -34,4 +34,11 @@ SELECT * FROM memcache_get_multi(ARRAY['compat:k'::bytea, NULL]);
 SELECT memcache_set('compat:lit', 'literal'), memcache_get('compat:lit');
 SELECT * FROM memcache_get_multi(ARRAY['compat:lit']);
 -- an array literal needs its type, as with pgmemcache
+DO $$
+BEGIN
+  PERFORM * FROM memcache_get_multi('{compat:lit}');
+EXCEPTION WHEN ambiguous_function THEN
+  RAISE NOTICE 'an untyped array literal is ambiguous (%)', SQLSTATE;
+END
+$$;
 SELECT * FROM memcache_get_multi('{compat:lit}'::text[]);
