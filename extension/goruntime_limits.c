@@ -185,13 +185,13 @@ proc_long(const char *path, long dflt)
 
 /*
  * Under strict overcommit, true and the commit charge this backend may
- * still take (negative when it is over); false otherwise.  As the kernel counts it (__vm_enough_memory in mm/util.c): the
- * limit less what is committed, less the reserve kept for the
- * administrator (a backend never has CAP_SYS_ADMIN), less the one kept for
- * a user to recover, min(virtual size / 32, vm.user_reserve_kbytes).  The
- * administrator's reserve is 8 MB by default, but some machines set it to
- * hundreds of MB: left out, the check passed and a thread's stack was
- * refused instead.
+ * still take (negative when it is over); false otherwise.  As the kernel
+ * counts it (__vm_enough_memory in mm/util.c): the limit less what is
+ * committed, less the reserve kept for the administrator (a backend never
+ * has CAP_SYS_ADMIN), less the one kept for a user to recover,
+ * min(virtual size / 32, vm.user_reserve_kbytes).  The administrator's
+ * reserve is 8 MB by default, but some machines set it to hundreds of MB:
+ * left out, the check passed and a thread's stack was refused instead.
  */
 static bool
 commit_available(long *avail)

@@ -111,8 +111,11 @@ func (c *sockConn) left(op string) (time.Duration, error) {
 		case c.waited-c.stall >= c.limit:
 			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit}
 		case c.waited >= allowed:
-			return 0, &timeoutError{op: op, addr: c.remote, timeout: c.limit,
-				note: fmt.Sprintf(", %d ms in all for %d MB", allowed.Milliseconds(), mb)}
+			e := &timeoutError{op: op, addr: c.remote, timeout: c.limit}
+			if mb > 0 {
+				e.note = fmt.Sprintf(", %d ms in all for %d MB", allowed.Milliseconds(), mb)
+			}
+			return 0, e
 		}
 		left = minDuration(c.limit-(c.waited-c.stall), allowed-c.waited)
 	}

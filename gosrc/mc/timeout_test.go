@@ -122,3 +122,20 @@ func TestTLSCloseKeepsTheDeadline(t *testing.T) {
 		t.Errorf("a send with 1 s left took %v: %v", took, res.First)
 	}
 }
+
+// A server that answers nothing times out with the message that names
+// memcache.timeout alone (what failover.sh and the README show).
+func TestSilentServerMessage(t *testing.T) {
+	const want = "timed out after 200 ms (memcache.timeout)"
+	fs := newFakeServer(t, silent)
+	c := testClient(t, fs.addr(), 200*time.Millisecond)
+	if err := c.GetTo("k", &byteSink{}); err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("get: %v; want the message to end %q", err, want)
+	}
+	c.servers[0].downUntil = time.Time{}
+	keys := []string{"a", "b"}
+	failed, err := c.GetMultiTo(KeyList(keys), &checkSink{keys: keys, got: map[int][]byte{}})
+	if err != nil || len(failed) != 1 || !strings.HasSuffix(failed[0].Error(), want) {
+		t.Errorf("get_multi: %v, failed %v; want the message to end %q", err, failed, want)
+	}
+}
