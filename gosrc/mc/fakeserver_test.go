@@ -131,3 +131,19 @@ type mapSink struct {
 func (s *mapSink) Value(k, n int) bool { s.m[s.keys[k]] = make([]byte, n); return true }
 func (s *mapSink) Bytes(k int) []byte  { return s.m[s.keys[k]] }
 func (s *mapSink) Drop(k int)          { delete(s.m, s.keys[k]) }
+
+// A reply line longer than the connection's buffer is the server's fault,
+// said with its address, not bufio's "buffer full".
+func TestOverlongReplyLine(t *testing.T) {
+	fs := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		w.WriteString("VALUE k 0 4 " + strings.Repeat("x", 20<<10))
+		w.Flush()
+		time.Sleep(time.Second)
+		return false
+	})
+	c := testClient(t, fs.addr(), 500*time.Millisecond)
+	err := c.GetTo("k", &byteSink{})
+	if err == nil || !strings.Contains(err.Error(), fs.addr()+": a reply line longer than") {
+		t.Errorf("get of an overlong reply line: %v", err)
+	}
+}

@@ -84,6 +84,10 @@ func (cn *conn) line() ([]byte, error) {
 	if len(l) > 0 {
 		cn.replied = true
 	}
+	if err == bufio.ErrBufferFull {
+		// no memcached reply line is this long: not memcached, or broken
+		err = errorf(CodeServer, fmt.Sprintf("%s: a reply line longer than %d bytes", cn.raw.remote, cn.rw.Reader.Size()))
+	}
 	return l, err
 }
 
