@@ -28,7 +28,7 @@ before=()
 for port in "${MC_PORTS[@]:0:3}"; do before+=("$(total_items "$port")"); done
 
 log=$MC_WORK/backends.log
-pgbench -n -c $clients -j 2 -T 20 -f "$script" $db >"$log" 2>"$log.err" &
+timeout 240 pgbench -n -c $clients -j 2 -T 20 -f "$script" $db >"$log" 2>"$log.err" &
 bench=$!
 # While it runs, every client backend: how many threads each holds. Polled
 # until all clients are connected and have called (a build with assertions
@@ -55,6 +55,8 @@ for _ in $(seq 20); do
 done
 wait $bench
 st=$?
+[ $st != 124 ] || { echo "#   pgbench did not finish in 240 s"; dump_stuck $db; }
+grep -h 'WARNING' "$log.err" | sort | uniq -c | sort -rn | head -3 | sed 's/^/#   /'
 grep -E 'transactions|failed|tps|latency average' "$log" | sed 's/^/#   /'
 
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")

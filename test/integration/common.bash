@@ -63,6 +63,18 @@ q0() { timeout "${MC_Q_TIMEOUT:-60}" psql -X -At -v ON_ERROR_STOP=0 "$@"; }
 # ms_lt VALUE LIMIT: VALUE is a number below LIMIT.
 ms_lt() { [ -n "$1" ] && awk -v v="$1" -v l="$2" 'BEGIN { exit !(v < l) }'; }
 
+# dump_stuck DB: what the client backends of DB are doing (after a pgbench
+# that did not finish in time): their state and wait in pg_stat_activity,
+# and each thread's kernel wait channel.
+dump_stuck() {
+	local p
+	timeout 20 psql -X -At -c "SELECT pid, state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity WHERE datname = '$1' AND state <> 'idle' AND pid <> pg_backend_pid()" 2>&1 |
+		head -20 | sed 's/^/#   stuck: /'
+	for p in $(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state <> 'idle' AND pid <> pg_backend_pid()" 2>/dev/null | head -5); do
+		echo "#   stuck: pid $p threads: $(for t in /proc/$p/task/*; do printf '%s ' "$(cat $t/wchan 2>/dev/null)"; done)"
+	done
+}
+
 # threads_of PID: the process's thread count.
 threads_of() { awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 

@@ -59,6 +59,7 @@ PGB
 log=$MC_WORK/many.log
 timeout 120 pgbench -n -c 100 -j 2 -T 5 -f "$script" >"$log" 2>&1
 st=$?
+[ $st != 124 ] || dump_stuck "$(psql -X -At -c 'SELECT current_database()')"
 processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
 failed=$(pgbench_failed "$log")
 stored=$(psql -X -At -c "SELECT count(*) FROM generate_series(1, 100) i WHERE memcache_get('client:' || (i - 1)) = (i - 1)::text")
