@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -113,6 +114,22 @@ memcache_go_thread_start(void *(*fn) (void *), void *arg)
 }
 
 /*
+ * How many threads to create: MC_GO_THREADS, or fewer (not less than 2: the
+ * runtime's start-up thread and sysmon) when the server was started with
+ * MEMCACHE_TEST_GO_THREADS in its environment.  For tests only: with threads
+ * this scarce the scheduler is refused one at every turn, the path on which
+ * it once lost its work (test/integration/scarce_threads.sh).
+ */
+static int
+go_threads(void)
+{
+	const char *v = getenv("MEMCACHE_TEST_GO_THREADS");
+	int			n = v != NULL ? atoi(v) : 0;
+
+	return n >= 2 && n < MC_GO_THREADS ? n : MC_GO_THREADS;
+}
+
+/*
  * Create the runtime's threads; 0 or the error of the thread that could not
  * be created, in which case those created are released (a backend that
  * cannot use the extension should not hold threads).
@@ -124,6 +141,7 @@ create_threads(void)
 	sigset_t	all,
 				saved;
 	int			rc = 0;
+	int			want = go_threads();
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -132,7 +150,7 @@ create_threads(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	pthread_mutex_lock(&pool.mu);
-	while (pool.waiting < MC_GO_THREADS)
+	while (pool.waiting < want)
 	{
 		pthread_t	t;
 

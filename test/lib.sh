@@ -27,7 +27,7 @@ mc_need_root() {
 
 # Debian packages the build and the tests need.
 mc_install_deps() {
-	local pkgs=(memcached make gcc libc6-dev binutils procps openssl)
+	local pkgs=(memcached make gcc libc6-dev binutils procps openssl gdb)
 	# Debian's PostgreSQL 15 is the default; another PG_CONFIG brings its own.
 	[ "$PG_CONFIG" != /usr/lib/postgresql/15/bin/pg_config ] ||
 		pkgs+=(postgresql-15 postgresql-server-dev-15 postgresql-contrib)
@@ -53,8 +53,14 @@ mc_install_deps() {
 mc_build_install() {
 	log "building and installing the extension for $("$PG_CONFIG" --version)"
 	rm -f "$MC_ROOT/extension/.built-for"
-	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" 2>"$MC_WORK/build.log" >/dev/null
-	make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" install 2>>"$MC_WORK/build.log" >/dev/null
+	# a failed build must stop the run: the tests would otherwise run
+	# against whatever an earlier build installed
+	if ! make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" 2>"$MC_WORK/build.log" >/dev/null ||
+		! make -C "$MC_ROOT" -s PG_CONFIG="$PG_CONFIG" install 2>>"$MC_WORK/build.log" >/dev/null; then
+		cat "$MC_WORK/build.log" >&2
+		echo "error: the build failed" >&2
+		exit 1
+	fi
 	cat "$MC_WORK/build.log" >&2
 }
 

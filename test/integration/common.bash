@@ -73,6 +73,11 @@ dump_stuck() {
 	for p in $(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state <> 'idle' AND pid <> pg_backend_pid()" 2>/dev/null | head -5); do
 		echo "#   stuck: pid $p threads: $(for t in /proc/$p/task/*; do printf '%s ' "$(cat $t/wchan 2>/dev/null)"; done)"
 	done
+	# the first stuck backend's stacks, C and Go frames (gdb reads both)
+	p=$(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state = 'active' AND pid <> pg_backend_pid() LIMIT 1" 2>/dev/null)
+	[ -n "$p" ] && command -v gdb >/dev/null &&
+		timeout 60 gdb -p "$p" -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 25' 2>&1 |
+		grep -E '^(Thread|#)' | sed 's/^/#   bt: /' | head -150
 }
 
 # threads_of PID: the process's thread count.
