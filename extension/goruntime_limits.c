@@ -114,11 +114,12 @@ memcache_go_thread_start(void *(*fn) (void *), void *arg)
 }
 
 /*
- * How many threads to create: MC_GO_THREADS, or fewer (not less than 2: the
- * runtime's start-up thread and sysmon) when the server was started with
- * MEMCACHE_TEST_GO_THREADS in its environment.  For tests only: with threads
- * this scarce the scheduler is refused one at every turn, the path on which
- * it once lost its work (test/integration/scarce_threads.sh).
+ * How many threads to create: MC_GO_THREADS, or fewer when the server was
+ * started with MEMCACHE_TEST_GO_THREADS in its environment, but not less
+ * than 3 (the runtime's start-up thread, sysmon, and an M to run what the
+ * start-up thread waits for while runtime.main holds it).  For tests only:
+ * with threads this scarce the scheduler is refused one at every turn, the
+ * path on which it once lost its work (test/integration/scarce_threads.sh).
  */
 static int
 go_threads(void)
@@ -126,7 +127,7 @@ go_threads(void)
 	const char *v = getenv("MEMCACHE_TEST_GO_THREADS");
 	int			n = v != NULL ? atoi(v) : 0;
 
-	return n >= 2 && n < MC_GO_THREADS ? n : MC_GO_THREADS;
+	return n >= 3 && n < MC_GO_THREADS ? n : MC_GO_THREADS;
 }
 
 /*
