@@ -67,14 +67,15 @@ ms_lt() { [ -n "$1" ] && awk -v v="$1" -v l="$2" 'BEGIN { exit !(v < l) }'; }
 # that did not finish in time): their state and wait in pg_stat_activity,
 # and each thread's kernel wait channel.
 dump_stuck() {
-	local p
+	local p pids
 	timeout 20 psql -X -At -c "SELECT pid, state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity WHERE datname = '$1' AND state <> 'idle' AND pid <> pg_backend_pid()" 2>&1 |
 		head -20 | sed 's/^/#   stuck: /'
-	for p in $(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state <> 'idle' AND pid <> pg_backend_pid()" 2>/dev/null | head -5); do
+	pids=$(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state = 'active' AND pid <> pg_backend_pid()" 2>/dev/null | head -5)
+	for p in $pids; do
 		echo "#   stuck: pid $p threads: $(for t in /proc/$p/task/*; do printf '%s ' "$(cat $t/wchan 2>/dev/null)"; done)"
 	done
 	# the first stuck backend's stacks, C and Go frames (gdb reads both)
-	p=$(timeout 20 psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND state = 'active' AND pid <> pg_backend_pid() LIMIT 1" 2>/dev/null)
+	p=${pids%%$'\n'*}
 	[ -n "$p" ] && command -v gdb >/dev/null &&
 		timeout 60 gdb -p "$p" -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 25' 2>&1 |
 		grep -E '^(Thread|#)' | sed 's/^/#   bt: /' | head -150

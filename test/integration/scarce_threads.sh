@@ -80,9 +80,5 @@ run() {
 run "100 sessions at once, 3 Go threads each" 15 -c 100 -j 2
 run "40 clients, a new session (a new Go runtime) for every transaction" 15 -c 40 -j 2 -C
 
-if grep -qE 'terminated by signal|was terminated by|PANIC|fatal error:|runtime/cgo:' "$dir/log"; then
-	say "not ok" "the server log shows a crash: $(grep -E 'terminated by signal|was terminated by|PANIC|fatal error:|runtime/cgo:' "$dir/log" | head -2 | tr '\n' ' ')"
-else
-	say ok "no backend crashed (server log)"
-fi
+no_crash "scarce threads" "$dir/log"
 finish
