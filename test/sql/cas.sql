@@ -51,8 +51,8 @@ SELECT memcache_gat('missing', interval '1 s') IS NULL AS miss, memcache_gat_byt
 -- text must be valid in the database encoding, as memcache_get's
 SELECT memcache_set('bin', '\xfffe'::bytea);
 SELECT * FROM memcache_gets('bin');
-SELECT memcache_gat('bin', interval '1 s');
-SELECT memcache_gat_bytea('bin', interval '1 s'), (memcache_gets_bytea('bin')).value;
+SELECT memcache_gat('bin', interval '1 h');
+SELECT memcache_gat_bytea('bin', interval '1 h'), (memcache_gets_bytea('bin')).value;
 
 -- bad keys: an ERROR, nothing sent
 SELECT * FROM memcache_gets('bad key');

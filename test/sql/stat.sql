@@ -14,7 +14,7 @@ SELECT count(*) FROM memcache_get_multi(ARRAY['s1', 'nope', 's1', 'nope2']);
 -- the server stored before: bytes_received is counted without them)
 SELECT value, length(cas::text) AS cas_digits FROM memcache_gets('s1') \gset
 SELECT :'value' AS value;
-SELECT memcache_cas('s1', 'new', 1), memcache_gat('s1', interval '1 s'), memcache_replace('gone', 'x');
+SELECT memcache_cas('s1', 'new', 1), memcache_gat('s1', interval '1 h'), memcache_replace('gone', 'x');
 SELECT memcache_set_multi(ARRAY['m1', 'm2'], ARRAY['1', '2']);
 SELECT memcache_set('big', repeat('x', 2000000));
 SELECT memcache_incr('s1');
