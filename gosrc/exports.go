@@ -149,6 +149,9 @@ func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int)
 }
 
 func exptime(exp C.int64_t, abs C.int) (int32, error) {
+	if abs == 0 && exp >= 0 && exp <= mc.MaxRelativeExpiry {
+		return int32(exp), nil // sent as it is: no need to read the clock
+	}
 	return mc.Expiration(int64(exp), abs != 0, time.Now())
 }
 

@@ -25,7 +25,7 @@ type Client struct {
 	sec     Security
 	limit   time.Duration // how long the call in progress may wait for a server
 	hard    time.Time     // an absolute end of the call in progress; zero: none
-	began   time.Time     // the start of the call in progress (round-trip times)
+	began   time.Duration // the start of the call in progress, mono() (round-trip times)
 	kbuf    []byte        // the full key of the call in progress (fullKey)
 	hbuf    []byte        // a command line being built
 	mg      multiGet      // get_multi's reused state
@@ -89,7 +89,7 @@ func (c *Client) Close() { c.closeAll() }
 // sockConn).
 func (c *Client) start() {
 	c.limit, c.hard = c.cfg.Timeout, time.Time{}
-	c.began = time.Now()
+	c.began = mono()
 }
 
 // Key returns the full key for a user key: the prefix added and checked.

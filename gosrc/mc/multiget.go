@@ -510,9 +510,9 @@ func (c *Client) await(sink MultiSink) error {
 		only.canRead = true
 		return nil
 	}
-	start := time.Now()
+	start := mono()
 	ready, err := ppoll(m.fds, wait)
-	waited := time.Since(start)
+	waited := mono() - start
 	if err != nil {
 		return err
 	}

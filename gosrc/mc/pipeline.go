@@ -3,7 +3,6 @@ package mc
 import (
 	"fmt"
 	"strconv"
-	"time"
 )
 
 // pipeChunk is how many commands are written before their replies are
@@ -72,7 +71,7 @@ func (c *Client) runPipelined(runs []*pipeRun) {
 }
 
 func (c *Client) runChunks(runs []*pipeRun) {
-	began := time.Now()
+	began := mono()
 	for _, r := range runs {
 		cn, err := c.take(r.s, false, false)
 		if err != nil {
@@ -103,7 +102,7 @@ func (c *Client) runChunks(runs []*pipeRun) {
 			c.put(r.s, r.cn)
 			r.cn = nil
 		}
-		c.servers[r.s].st.roundTrip(time.Since(began))
+		c.servers[r.s].st.roundTrip(mono() - began)
 	}
 }
 

@@ -192,7 +192,7 @@ func (c *Client) count(i, cmd int, err error) error {
 	st := c.servers[i].st
 	st.C[cmd]++
 	st.outcome(cmd, err)
-	st.roundTrip(time.Since(c.began))
+	st.roundTrip(mono() - c.began)
 	return err
 }
 
@@ -208,7 +208,7 @@ func (c *Client) countRun(r *mgRun, err error) error {
 	} else {
 		st.C[StatMisses] += uint64(len(r.keys) - r.hits)
 	}
-	st.roundTrip(time.Since(c.began))
+	st.roundTrip(mono() - c.began)
 	return err
 }
 
