@@ -54,6 +54,9 @@ type multiGet struct {
 	runs  []mgRun
 	fds   []pollFd
 	fails []error
+	// polls that found a server ready since interrupts were last looked
+	// at: servers that keep sending a little never let a poll end empty
+	unseen time.Duration
 }
 
 // keepScratch is how much per-key state stays allocated between calls.
@@ -526,8 +529,12 @@ func (c *Client) await(sink MultiSink) error {
 			r.canRead = true
 		}
 	}
-	if ready == 0 && InterruptPending() {
-		return ErrInterrupted
+	m.unseen += waited
+	if ready == 0 || m.unseen >= Slice {
+		m.unseen = 0
+		if InterruptPending() {
+			return ErrInterrupted
+		}
 	}
 	return nil
 }

@@ -62,18 +62,20 @@ func (e *timeoutError) Temporary() bool { return true }
 // marked down after a timeout, so a timeout must mean the server was slow,
 // never the backend.
 type sockConn struct {
-	fd      int
-	network string
-	remote  string
-	limit   time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
-	waited  time.Duration // the wait so far in this call
-	moved   uint64        // bytes sent and received on this connection in this call
-	seen    uint64        // moved when the current stall began
-	stall   time.Duration // waited when the current stall began
-	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
-	wait    time.Duration // the socket's current SO_*TIMEO
-	used    bool          // a reply to a command has been read on this connection
-	st      *ServerStats  // counts the bytes
+	fd       int
+	network  string
+	remote   string
+	limit    time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
+	waited   time.Duration // the wait so far in this call
+	moved    uint64        // bytes sent and received on this connection in this call
+	seen     uint64        // moved when the current stall began
+	stall    time.Duration // waited when the current stall began
+	hard     time.Time     // an absolute end of the call (commit_timeout); zero: none
+	wait     time.Duration // the socket's current SO_*TIMEO
+	unseen   time.Duration // waits that ended with data since interrupts were last looked at
+	lastWait time.Duration // sendTimed's wait (counted by the caller when it sent)
+	used     bool          // a reply to a command has been read on this connection
+	st       *ServerStats  // counts the bytes
 
 	// nowait: reads and writes never block (get_multi waits for several
 	// servers at once with poll): a read with nothing to read returns
@@ -86,7 +88,7 @@ type sockConn struct {
 // begin starts a call's use of the connection: it may wait limit for the
 // server, and must end by hard (zero: no such end).
 func (c *sockConn) begin(limit time.Duration, hard time.Time) error {
-	c.limit, c.waited, c.hard = limit, 0, hard
+	c.limit, c.waited, c.hard, c.unseen = limit, 0, hard, 0
 	c.moved, c.seen, c.stall = 0, 0, 0
 	return c.sliceWait()
 }
@@ -217,6 +219,7 @@ func (c *sockConn) setWait(d time.Duration) error {
 // next is called when a wait ended without data (timeout slice or signal):
 // it says whether to go on, and shortens the last slice to the time left.
 func (c *sockConn) next(op string) error {
+	c.unseen = 0
 	if InterruptPending() {
 		return ErrInterrupted
 	}
@@ -224,6 +227,19 @@ func (c *sockConn) next(op string) error {
 		return err
 	}
 	return c.sliceWait()
+}
+
+// progressed adds d, a wait that ended with data, and once such waits add up to
+// a Slice looks for interrupts and the time limit as next does: a server
+// that sends or takes a little at a time never lets a wait end empty, and
+// must not keep a call from being cancelled or timing out.
+func (c *sockConn) progressed(d time.Duration, op string) error {
+	c.waited += d
+	c.unseen += d
+	if c.unseen < Slice {
+		return nil
+	}
+	return c.next(op)
 }
 
 func (c *sockConn) opError(op string, err error) error {
@@ -285,7 +301,15 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		} else {
 			t := mono()
 			n, err = rawRecv(c.fd, p, 0)
-			c.waited += mono() - t
+			if d := mono() - t; err == nil && n > 0 {
+				// what was read is dropped with the connection if this
+				// ends the call
+				if err := c.progressed(d, "reading from"); err != nil {
+					return 0, err
+				}
+			} else {
+				c.waited += d
+			}
 		}
 		switch {
 		case err == nil && n == 0:
@@ -324,6 +348,14 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		n, err := rawSend(c.fd, p[done:], syscall.MSG_DONTWAIT)
 		if err == syscall.EAGAIN {
 			n, err = c.sendTimed(p[done:])
+			if err == nil {
+				c.count(StatBytesSent, n)
+				done += n
+				if err := c.progressed(c.lastWait, "writing to"); err != nil {
+					return done, err
+				}
+				continue
+			}
 		}
 		if err == nil {
 			done += n
@@ -342,7 +374,10 @@ func (c *sockConn) Write(p []byte) (int, error) {
 func (c *sockConn) sendTimed(p []byte) (int, error) {
 	t := mono()
 	n, err := rawSend(c.fd, p, 0)
-	c.waited += mono() - t
+	c.lastWait = mono() - t
+	if err != nil {
+		c.waited += c.lastWait
+	}
 	return n, err
 }
 
@@ -409,18 +444,25 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 		// as Write: without blocking first, timed only when it would wait
 		sent, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)),
 			syscall.MSG_NOSIGNAL|syscall.MSG_DONTWAIT)
+		var wait time.Duration
 		if e == syscall.EAGAIN {
 			t := mono()
 			sent, _, e = syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-			c.waited += mono() - t
+			wait = mono() - t
 		}
 		if e != 0 {
+			c.waited += wait
 			if err := c.sendError(e); err != nil {
 				return err
 			}
 			continue
 		}
 		c.count(StatBytesSent, int(sent))
+		if wait > 0 {
+			if err := c.progressed(wait, "writing to"); err != nil {
+				return err
+			}
+		}
 		left := int(sent)
 		for i := range bufs {
 			k := min(left, len(bufs[i]))

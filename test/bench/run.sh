@@ -54,7 +54,11 @@ for p in postgresql-15-pgmemcache postgresql-plperl-15 libcache-memcached-perl g
 done
 if [ ${#extra[@]} -gt 0 ]; then
 	log "installing ${extra[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null
+	# without them the run would measure less than it says (no PL/Perl, no chart)
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null; then
+		echo "could not install ${extra[*]} (inside unshare -n, install them first, outside it)" >&2
+		exit 1
+	fi
 fi
 mc_setup "max_connections = 250"
 port=${MC_PORTS[0]}
