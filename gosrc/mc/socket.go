@@ -62,20 +62,19 @@ func (e *timeoutError) Temporary() bool { return true }
 // marked down after a timeout, so a timeout must mean the server was slow,
 // never the backend.
 type sockConn struct {
-	fd       int
-	network  string
-	remote   string
-	limit    time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
-	waited   time.Duration // the wait so far in this call
-	moved    uint64        // bytes sent and received on this connection in this call
-	seen     uint64        // moved when the current stall began
-	stall    time.Duration // waited when the current stall began
-	hard     time.Time     // an absolute end of the call (commit_timeout); zero: none
-	wait     time.Duration // the socket's current SO_*TIMEO
-	unseen   time.Duration // waits that ended with data since interrupts were last looked at
-	lastWait time.Duration // sendTimed's wait (counted by the caller when it sent)
-	used     bool          // a reply to a command has been read on this connection
-	st       *ServerStats  // counts the bytes
+	fd      int
+	network string
+	remote  string
+	limit   time.Duration // memcache.timeout: the wait allowed in this call; <= 0: none
+	waited  time.Duration // the wait so far in this call
+	moved   uint64        // bytes sent and received on this connection in this call
+	seen    uint64        // moved when the current stall began
+	stall   time.Duration // waited when the current stall began
+	hard    time.Time     // an absolute end of the call (commit_timeout); zero: none
+	wait    time.Duration // the socket's current SO_*TIMEO
+	unseen  time.Duration // waits that ended with data since interrupts were last looked at
+	used    bool          // a reply to a command has been read on this connection
+	st      *ServerStats  // counts the bytes
 
 	// nowait: reads and writes never block (get_multi waits for several
 	// servers at once with poll): a read with nothing to read returns
@@ -229,13 +228,20 @@ func (c *sockConn) next(op string) error {
 	return c.sliceWait()
 }
 
-// progressed adds d, a wait that ended with data, and once such waits add up to
-// a Slice looks for interrupts and the time limit as next does: a server
+// progressed adds d, a wait that ended with data. Such waits count toward
+// the next look at interrupts and the time limit (see beforeWait): a server
 // that sends or takes a little at a time never lets a wait end empty, and
 // must not keep a call from being cancelled or timing out.
-func (c *sockConn) progressed(d time.Duration, op string) error {
+func (c *sockConn) progressed(d time.Duration) {
 	c.waited += d
 	c.unseen += d
+}
+
+// beforeWait looks at interrupts and the time limit, as next does, when
+// waits that ended with data add up to a Slice. It runs before a wait, not
+// after the transfer that ended one: what was moved is counted, and an
+// exchange that just finished is not reported as failed.
+func (c *sockConn) beforeWait(op string) error {
 	if c.unseen < Slice {
 		return nil
 	}
@@ -299,14 +305,13 @@ func (c *sockConn) Read(p []byte) (int, error) {
 		if c.nowait {
 			n, err = rawRecv(c.fd, p, syscall.MSG_DONTWAIT)
 		} else {
+			if err := c.beforeWait("reading from"); err != nil {
+				return 0, err
+			}
 			t := mono()
 			n, err = rawRecv(c.fd, p, 0)
 			if d := mono() - t; err == nil && n > 0 {
-				// what was read is dropped with the connection if this
-				// ends the call
-				if err := c.progressed(d, "reading from"); err != nil {
-					return 0, err
-				}
+				c.progressed(d)
 			} else {
 				c.waited += d
 			}
@@ -347,15 +352,10 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		// only one that would is timed (see sendTimed).
 		n, err := rawSend(c.fd, p[done:], syscall.MSG_DONTWAIT)
 		if err == syscall.EAGAIN {
-			n, err = c.sendTimed(p[done:])
-			if err == nil {
-				c.count(StatBytesSent, n)
-				done += n
-				if err := c.progressed(c.lastWait, "writing to"); err != nil {
-					return done, err
-				}
-				continue
+			if err := c.beforeWait("writing to"); err != nil {
+				return done, err
 			}
+			n, err = c.sendTimed(p[done:])
 		}
 		if err == nil {
 			done += n
@@ -374,9 +374,10 @@ func (c *sockConn) Write(p []byte) (int, error) {
 func (c *sockConn) sendTimed(p []byte) (int, error) {
 	t := mono()
 	n, err := rawSend(c.fd, p, 0)
-	c.lastWait = mono() - t
-	if err != nil {
-		c.waited += c.lastWait
+	if d := mono() - t; err == nil && n > 0 {
+		c.progressed(d)
+	} else {
+		c.waited += d
 	}
 	return n, err
 }
@@ -444,25 +445,25 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 		// as Write: without blocking first, timed only when it would wait
 		sent, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)),
 			syscall.MSG_NOSIGNAL|syscall.MSG_DONTWAIT)
-		var wait time.Duration
 		if e == syscall.EAGAIN {
+			if err := c.beforeWait("writing to"); err != nil {
+				return err
+			}
 			t := mono()
 			sent, _, e = syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-			wait = mono() - t
+			if d := mono() - t; e == 0 && sent > 0 {
+				c.progressed(d)
+			} else {
+				c.waited += d
+			}
 		}
 		if e != 0 {
-			c.waited += wait
 			if err := c.sendError(e); err != nil {
 				return err
 			}
 			continue
 		}
 		c.count(StatBytesSent, int(sent))
-		if wait > 0 {
-			if err := c.progressed(wait, "writing to"); err != nil {
-				return err
-			}
-		}
 		left := int(sent)
 		for i := range bufs {
 			k := min(left, len(bufs[i]))
