@@ -228,13 +228,16 @@ func (c *sockConn) next(op string) error {
 	return c.sliceWait()
 }
 
-// progressed adds d, a wait that ended with data. Such waits count toward
-// the next look at interrupts and the time limit (see beforeWait): a server
-// that sends or takes a little at a time never lets a wait end empty, and
-// must not keep a call from being cancelled or timing out.
-func (c *sockConn) progressed(d time.Duration) {
+// waitEnded counts d, the wait of a blocking system call. A wait that
+// ended with data also counts toward the next look at interrupts and the
+// time limit (see beforeWait): a server that sends or takes a little at a
+// time never lets a wait end empty, and must not keep a call from being
+// cancelled or timing out.
+func (c *sockConn) waitEnded(d time.Duration, data bool) {
 	c.waited += d
-	c.unseen += d
+	if data {
+		c.unseen += d
+	}
 }
 
 // beforeWait looks at interrupts and the time limit, as next does, when
@@ -310,11 +313,7 @@ func (c *sockConn) Read(p []byte) (int, error) {
 			}
 			t := mono()
 			n, err = rawRecv(c.fd, p, 0)
-			if d := mono() - t; err == nil && n > 0 {
-				c.progressed(d)
-			} else {
-				c.waited += d
-			}
+			c.waitEnded(mono()-t, err == nil && n > 0)
 		}
 		switch {
 		case err == nil && n == 0:
@@ -348,14 +347,18 @@ func (c *sockConn) Write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
 		// MSG_NOSIGNAL: a reset connection is an EPIPE error, not a SIGPIPE.
-		// A send that finds room in the socket's buffer does not wait:
-		// only one that would is timed (see sendTimed).
+		// A send that finds room in the socket's buffer does not wait, and
+		// a command almost always does: only a send that would wait is
+		// timed (two clock reads around every send would cost more than
+		// the send itself on a VM).
 		n, err := rawSend(c.fd, p[done:], syscall.MSG_DONTWAIT)
 		if err == syscall.EAGAIN {
 			if err := c.beforeWait("writing to"); err != nil {
 				return done, err
 			}
-			n, err = c.sendTimed(p[done:])
+			t := mono()
+			n, err = rawSend(c.fd, p[done:], 0)
+			c.waitEnded(mono()-t, err == nil && n > 0)
 		}
 		if err == nil {
 			done += n
@@ -365,21 +368,6 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		}
 	}
 	return done, nil
-}
-
-// sendTimed is a send that blocks (one Slice at most), its wait counted.
-// Sends try without blocking first: reading the clock twice around every
-// send would cost more than the send itself on a VM, and a command almost
-// always fits in the socket's buffer.
-func (c *sockConn) sendTimed(p []byte) (int, error) {
-	t := mono()
-	n, err := rawSend(c.fd, p, 0)
-	if d := mono() - t; err == nil && n > 0 {
-		c.progressed(d)
-	} else {
-		c.waited += d
-	}
-	return n, err
 }
 
 // sendError is what a failed send means: nil to try again.
@@ -451,11 +439,7 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 			}
 			t := mono()
 			sent, _, e = syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&msg)), syscall.MSG_NOSIGNAL)
-			if d := mono() - t; e == 0 && sent > 0 {
-				c.progressed(d)
-			} else {
-				c.waited += d
-			}
+			c.waitEnded(mono()-t, e == 0 && sent > 0)
 		}
 		if e != 0 {
 			if err := c.sendError(e); err != nil {
