@@ -91,6 +91,27 @@ func testClient(t *testing.T, addr string, timeout time.Duration) *Client {
 	return c
 }
 
+// interruptAfter makes InterruptPending report an interrupt from d from
+// now on, until the test ends.
+func interruptAfter(t *testing.T, d time.Duration) {
+	at := time.Now().Add(d)
+	InterruptPending = func() bool { return time.Now().After(at) }
+	t.Cleanup(func() { InterruptPending = func() bool { return false } })
+}
+
+// wantInterrupted fails the test unless err, what the call named what
+// returned, is an interrupt noticed within 150 ms of its being raised at
+// raised (Slice is 20 ms; the rest is slack for a busy 2-core machine).
+func wantInterrupted(t *testing.T, what string, err error, raised time.Time) {
+	t.Helper()
+	if Classify(err) != CodeInterrupted {
+		t.Fatalf("%s: %v, want interrupted", what, err)
+	}
+	if late := time.Since(raised); late > 150*time.Millisecond {
+		t.Errorf("interrupt noticed %v after it was raised", late)
+	}
+}
+
 // Get returns the value of key.
 func (c *Client) Get(key string) ([]byte, error) {
 	var v byteSink

@@ -6,7 +6,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -339,10 +338,7 @@ func TestInterruptEndsAStreamingGetMulti(t *testing.T) {
 	}
 	// The backend's copy of each value: 4000 values take 4 s.
 	s := &checkSink{keys: keys, got: map[int][]byte{}, delay: time.Millisecond}
-	var at atomic.Int64
-	at.Store(time.Now().Add(200 * time.Millisecond).UnixNano())
-	InterruptPending = func() bool { return time.Now().UnixNano() > at.Load() }
-	defer func() { InterruptPending = func() bool { return false } }()
+	interruptAfter(t, 200*time.Millisecond)
 	start := time.Now()
 	_, err := c.GetMultiTo(KeyList(keys), s)
 	late := time.Since(start) - 200*time.Millisecond
