@@ -149,10 +149,7 @@ func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int)
 }
 
 func exptime(exp C.int64_t, abs C.int) (int32, error) {
-	if abs == 0 && exp >= 0 && exp <= mc.MaxRelativeExpiry {
-		return int32(exp), nil // sent as it is: no need to read the clock
-	}
-	return mc.Expiration(int64(exp), abs != 0, time.Now())
+	return mc.Expiration(int64(exp), abs != 0, time.Now)
 }
 
 //export mcgo_store
@@ -398,7 +395,7 @@ func mcgo_check_op(prefix *C.char, pn C.size_t, key *C.char, kn C.size_t, exp C.
 	exptime *C.int32_t, data **C.char, n *C.size_t) (code C.int) {
 	defer guard(&code, data, n)
 	reset()
-	e, err := mc.CheckOp(viewString(prefix, pn), viewString(key, kn), int64(exp), abs != 0, time.Now())
+	e, err := mc.CheckOp(viewString(prefix, pn), viewString(key, kn), int64(exp), abs != 0, time.Now)
 	*exptime = C.int32_t(e)
 	return finish(err, data, n)
 }

@@ -48,7 +48,7 @@ func (r Result) Err() error {
 // CheckOp checks an operation before it is queued, so that nothing about it
 // can fail later but the server: the key with the prefix it will be sent
 // with, and the expiry, as the exptime to send.
-func CheckOp(prefix, key string, seconds int64, absolute bool, now time.Time) (int32, error) {
+func CheckOp(prefix, key string, seconds int64, absolute bool, now func() time.Time) (int32, error) {
 	if err := CheckKey(prefix + key); err != nil {
 		return 0, badKey(key, err)
 	}

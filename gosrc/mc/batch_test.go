@@ -89,16 +89,17 @@ func TestApplyDeadline(t *testing.T) {
 
 func TestCheckOp(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	if _, err := CheckOp("p:", strings.Repeat("k", 249), 0, false, now); Classify(err) != CodeBadKey {
+	clock := func() time.Time { return now }
+	if _, err := CheckOp("p:", strings.Repeat("k", 249), 0, false, clock); Classify(err) != CodeBadKey {
 		t.Errorf("key too long with its prefix: %v", err)
 	}
-	if e, err := CheckOp("", "k", 60, false, now); err != nil || e != 60 {
+	if e, err := CheckOp("", "k", 60, false, clock); err != nil || e != 60 {
 		t.Errorf("60 s: %d, %v", e, err)
 	}
-	if e, err := CheckOp("", "k", 31*86400, false, now); err != nil || e != int32(now.Unix()+31*86400) {
+	if e, err := CheckOp("", "k", 31*86400, false, clock); err != nil || e != int32(now.Unix()+31*86400) {
 		t.Errorf("31 days: %d, %v", e, err)
 	}
-	if _, err := CheckOp("", "k", 20*365*86400, false, now); Classify(err) != CodeBadArg {
+	if _, err := CheckOp("", "k", 20*365*86400, false, clock); Classify(err) != CodeBadArg {
 		t.Errorf("20 years: %v", err)
 	}
 }

@@ -14,8 +14,9 @@ const MaxRelativeExpiry = 30 * 24 * 60 * 60
 // relative (absolute false: 0 means never, negative is an error) or a Unix
 // time (absolute true). A relative expiry over 30 days is sent as a Unix time,
 // since memcached would read it as one; an absolute time not in the future
-// is sent as -1, which memcached treats as already expired.
-func Expiration(seconds int64, absolute bool, now time.Time) (int32, error) {
+// is sent as -1, which memcached treats as already expired. now is called
+// only for those two (a call's usual expiry needs no clock read).
+func Expiration(seconds int64, absolute bool, now func() time.Time) (int32, error) {
 	if !absolute {
 		switch {
 		case seconds < 0:
@@ -26,9 +27,12 @@ func Expiration(seconds int64, absolute bool, now time.Time) (int32, error) {
 		if seconds > math.MaxInt32 {
 			return 0, errorf(CodeBadArg, fmt.Sprintf("expiry of %d seconds is too far in the future", seconds))
 		}
-		seconds += now.Unix()
 	}
-	if seconds <= now.Unix() {
+	unix := now().Unix()
+	if !absolute {
+		seconds += unix
+	}
+	if seconds <= unix {
 		return -1, nil
 	}
 	if seconds > math.MaxInt32 {

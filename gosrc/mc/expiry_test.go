@@ -25,7 +25,7 @@ func TestExpiration(t *testing.T) {
 		{100 * 365 * 86400, false, 0, true},
 	}
 	for _, c := range cases {
-		got, err := Expiration(c.secs, c.abs, now)
+		got, err := Expiration(c.secs, c.abs, func() time.Time { return now })
 		if (err != nil) != c.wantErr || (err == nil && got != c.want) {
 			t.Errorf("Expiration(%d, %v) = %d, %v; want %d, error %v", c.secs, c.abs, got, err, c.want, c.wantErr)
 		}
