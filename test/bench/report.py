@@ -74,14 +74,17 @@ for op, label in OPS[:5]:
         lines.append(f"| {label} | {where} | {cell(p, 'memcache', op)} | {cell(p, 'tls', op)} | {r} | {cr} | {mc} |")
 lines.append("")
 
-tps = defaultdict(list)   # name -> [tps, ...]
+tps = defaultdict(list)   # name -> [steady tps (the run's second half), ...]
+run_tps = defaultdict(list)  # name -> [tps over the whole run, ...]
 per_tx = defaultdict(list)  # name -> [(cs_own, cs_other, cpu_us), ...]
 for line in open(f"{out}/tps"):
     f = line.split()
     if len(f) >= 2:
         tps[f[0]].append(float(f[1]))
-    if len(f) == 5:
-        per_tx[f[0]].append(tuple(float(x) for x in f[2:]))
+    if len(f) >= 5:
+        per_tx[f[0]].append(tuple(float(x) for x in f[2:5]))
+    if len(f) >= 6:
+        run_tps[f[0]].append(float(f[5]))
 
 
 def tps_cell(v):
@@ -99,11 +102,20 @@ def cs_cell(v):
     return f"{own:.2f} + {other:.2f} | {cpu:,.0f} us"
 
 
-def ratio(a, b):
-    a, b = tps.get(a), tps.get(b)
+def ratio(a, b, rates=tps):
+    a, b = rates.get(a), rates.get(b)
     return f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "n/a"
 
 
+def run_cell(v):
+    t = run_tps.get(v)
+    return f"{statistics.median(t):,.0f}" if t else "n/a"
+
+
+TPS_NOTE = ("TPS is the steady rate: transactions per second over the second half of each run "
+            "(pgbench -P 1), when every backend has run its first transaction, the one that loads the module "
+            "(for this extension also starting its Go runtime); with 180 clients the runs last longer "
+            "(`BENCH_PGBENCH_T_MANY`) and the whole run's rate, first transactions included, is shown too.")
 CS_NOTE = ("`switches` are context switches per transaction of the backends' own threads + of their other "
            "threads (the Go runtime's; pgmemcache's backends have none), `CPU` the CPU time per transaction "
            "of all the backends' threads, both counted from /proc while all clients run.")
@@ -127,23 +139,45 @@ for v, label in [("gets_memcache", "this extension"), ("gets_pgmemcache", "pgmem
     lines.append(f"| {label} | {tps_cell(v)} | {cs_cell(v)} |")
 lines += ["", f"Ratio this extension / pgmemcache: {ratio('gets_memcache', 'gets_pgmemcache')}.", ""]
 lines += ["## A set and two gets per transaction over three servers (pgbench)", "",
-          "| clients | no cache call | this extension | pgmemcache | ratio | switches, this | switches, pgmemcache | "
-          "CPU, this | CPU, pgmemcache |", "|---|---|---|---|---|---|---|---|---|"]
+          "| clients | no cache call | this extension | pgmemcache | ratio | whole run: this / pgmemcache (ratio) | "
+          "switches, this | switches, pgmemcache | CPU, this | CPU, pgmemcache |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
 for c in (8, 32, 180):
     m, g = cs_cell(f"set2get{c}_memcache").split(" | "), cs_cell(f"set2get{c}_pgmemcache").split(" | ")
     m, g = (m + ["n/a"])[:2], (g + ["n/a"])[:2]
-    lines.append(f"| {c} | {tps_cell(f'set2get{c}_none')} | {tps_cell(f'set2get{c}_memcache')} | "
-                 f"{tps_cell(f'set2get{c}_pgmemcache')} | {ratio(f'set2get{c}_memcache', f'set2get{c}_pgmemcache')} | "
+    mv, gv = f"set2get{c}_memcache", f"set2get{c}_pgmemcache"
+    lines.append(f"| {c} | {tps_cell(f'set2get{c}_none')} | {tps_cell(mv)} | "
+                 f"{tps_cell(gv)} | {ratio(mv, gv)} | {run_cell(mv)} / {run_cell(gv)} ({ratio(mv, gv, run_tps)}) | "
                  f"{m[0]} | {g[0]} | {m[1]} | {g[1]} |")
 lines += ["", "Both place every key on the same server: this extension with `memcache.key_distribution = "
           "'libmemcached'`, pgmemcache's placement (libmemcached's default). With its own default placement "
           "(`cache_memcached`), a transaction's three keys touch 2.1 servers on average against 1.6, and "
           "memcached spends more per transaction:", "",
-          "| clients | this extension, default placement | ratio to pgmemcache |", "|---|---|---|"]
+          "| clients | this extension, default placement | ratio to pgmemcache | whole run (ratio) |",
+          "|---|---|---|---|"]
 for c in (8, 32, 180):
-    lines.append(f"| {c} | {tps_cell(f'set2get{c}_memcachedefault')} | "
-                 f"{ratio(f'set2get{c}_memcachedefault', f'set2get{c}_pgmemcache')} |")
-lines += ["", CS_NOTE, ""]
+    v, g = f"set2get{c}_memcachedefault", f"set2get{c}_pgmemcache"
+    lines.append(f"| {c} | {tps_cell(v)} | {ratio(v, g)} | {run_cell(v)} ({ratio(v, g, run_tps)}) |")
+lines += ["", "### The floor at 180 clients", "",
+          "pgmemcache's backends running the same workload while also calling this extension's Go runtime "
+          "three times per transaction (`memcache_server_for_key` of the three keys: into Go and back, nothing "
+          "sent), or carrying, from their first transaction on, what a Go runtime brings: the runtime itself, "
+          "started (one `memcache_server_for_key`) and then idle; or, without Go, 4 threads that only sleep (the runtime keeps "
+          "4), a page written in 8 more 2 MB regions of memory (the runtime touches 8 that a backend "
+          "without it does not), or 1,300 more pages written (about what the runtime and its object map: "
+          "`backend_floor.c`).", "",
+          "| pgmemcache's backends | TPS (median, min-max) | ratio to pgmemcache | whole run (ratio) | switches | CPU |",
+          "|---|---|---|---|---|---|"]
+for v, label in [("set2get180_pgmemcache", "as they are"),
+                 ("set2get180_floor_goempty", "calling into this extension's Go runtime 3 times per transaction"),
+                 ("set2get180_floor_goidle", "with this extension's Go runtime, idle"),
+                 ("set2get180_floor_threads", "with 4 idle threads"),
+                 ("set2get180_floor_regions", "with 8 more 2 MB regions touched"),
+                 ("set2get180_floor_pages", "with 1,300 more pages touched"),
+                 ("set2get180_memcache", "(this extension's backends)")]:
+    lines.append(f"| {label} | {tps_cell(v)} | {ratio(v, 'set2get180_pgmemcache')} | "
+                 f"{run_cell(v)} ({ratio(v, 'set2get180_pgmemcache', run_tps)}) | {cs_cell(v)} |")
+lines += ["", TPS_NOTE, "", CS_NOTE, ""]
 
 first = defaultdict(list)
 try:

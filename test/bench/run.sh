@@ -22,10 +22,16 @@
 #     three memcached servers, at 8, 32 and 180 clients, with this
 #     extension placing keys as pgmemcache does (key_distribution =
 #     libmemcached: the same keys on the same servers) and with its default
-#     placement;
-#   - for every pgbench run, per transaction: context switches of the
-#     backends' own threads and of their other threads (Go's), and the CPU
-#     time of all their threads;
+#     placement; and at 180 clients the floor: pgmemcache's backends
+#     calling this extension's Go runtime 3 times per transaction for
+#     nothing sent, or carrying it started and idle, or 4 idle
+#     threads, or a page written in 8 more 2 MB regions, or 1,300 more
+#     pages (backend_floor/);
+#   - for every pgbench run: its steady rate (the second half of the run,
+#     when every backend has run its first transaction) and its whole-run
+#     rate; per transaction, context switches of the backends' own threads
+#     and of their other threads (Go's), and the CPU time of all their
+#     threads;
 #   - the first call in a fresh backend (median of several), and outside
 #     the database the floor of any first call that starts Go: loading a
 #     bare Go runtime into a C process (gofloor/, loadtime.c);
@@ -45,6 +51,8 @@ ROUNDS=${BENCH_ROUNDS:-5}
 N=${BENCH_N:-20000}
 PGBENCH_T=${BENCH_PGBENCH_T:-10}
 PGBENCH_ROUNDS=${BENCH_PGBENCH_ROUNDS:-3}
+# runs with 180 clients: their backends' first transactions take seconds
+PGBENCH_T_MANY=${BENCH_PGBENCH_T_MANY:-20}
 
 mc_need_root
 mc_install_deps
@@ -74,6 +82,9 @@ gocmd=$(sh "$MC_ROOT/goruntime/toolchain.sh" go "$(sed -n 's/^GO_TOOLCHAIN = //p
 	-o "$out/gofloor.a" ./test/bench/gofloor)
 gcc -shared -o "$out/gofloor.so" -Wl,--whole-archive "$out/gofloor.a" -Wl,--no-whole-archive -Wl,-z,now -lpthread
 gcc -O2 -Wall -o "$out/loadtime" "$here/loadtime.c" -ldl -lpthread
+# The floor for many backends: what carrying a Go runtime's idle threads or
+# its touched memory costs a pgmemcache backend (backend_floor/).
+make -s -C "$here/backend_floor" PG_CONFIG="$PG_CONFIG" install >/dev/null && make -s -C "$here/backend_floor" clean
 
 q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
 log "setting up one database per implementation"
@@ -183,46 +194,53 @@ for r in $(seq "$ROUNDS"); do
 done
 pin "$mcpid" 0-1
 
-# pgbench_run NAME DB CLIENTS SCRIPT: a pgbench run of PGBENCH_T seconds;
-# appends "NAME tps cs_own cs_other cpu_us" to $out/tps: per transaction,
-# context switches of the backends' own threads and of their other threads,
-# and the CPU time of all their threads (/proc/PID/task/*/status,
-# schedstat), counted between all clients being connected and the end.
+# pgbench_run NAME DB CLIENTS SCRIPT [SECONDS]: a pgbench run (PGBENCH_T
+# seconds by default); appends "NAME tps cs_own cs_other cpu_us tps_run" to
+# $out/tps. tps is the steady rate: transactions per second over the run's
+# second half (pgbench -P), when every backend has run its first
+# transaction (for this extension, the one that starts its Go runtime: 180
+# of them starting at once take seconds). tps_run is pgbench's own, over the
+# whole run, first transactions included. Per transaction, over that second
+# half: context switches of the backends' own threads and of their other
+# threads, and the CPU time of all their threads (/proc/PID/task/*/status,
+# schedstat).
 pgbench_run() {
-	local name=$1 db=$2 clients=$3 script=$4 pm pids s1 s2 t1 t2 tps log=$out/pgbench.log
+	local name=$1 db=$2 clients=$3 script=$4 secs=${5:-$PGBENCH_T} pm pids s1 s2 t1 t2 tps steady log=$out/pgbench.log
 	pm=$(head -1 "$MC_WORK/pgdata/postmaster.pid")
 	# the previous run's backends are gone before this one starts
 	for _ in $(seq 600); do pgrep -P "$pm" -f "postgres: postgres " >/dev/null || break; sleep 0.05; done
 	local start
 	start=$(date +%s.%N)
-	pgbench -n -c "$clients" -j 2 -T "$PGBENCH_T" -f "$script" "$db" >"$log" 2>&1 &
+	# first=1 until a script's once-per-session statement has run
+	pgbench -n -D first=1 -P 1 -c "$clients" -j 2 -T "$secs" -f "$script" "$db" >"$log" 2>&1 &
 	local pb=$!
-	for _ in $(seq 600); do
-		pids=$(pgrep -P "$pm" -f "postgres: postgres $db " | tr '\n' ' ')
-		[ "$(wc -w <<<"$pids")" -ge "$clients" ] && break
-		sleep 0.05
-	done
-	sleep 0.5
+	# pgbench's clock starts as its threads start connecting
+	sleep "$(awk -v s="$start" -v t="$(date +%s.%N)" -v d="$secs" 'BEGIN { w = s + d / 2 - t; print (w > 0.1 ? w : 0.1) }')"
+	pids=$(pgrep -P "$pm" -f "postgres: postgres $db " | tr '\n' ' ')
 	s1=$(thread_counters $pids)
 	t1=$(date +%s.%N)
-	# until a second before the end (pgbench's clock starts as its threads
-	# start connecting: with 180 clients that takes seconds)
-	sleep "$(awk -v s="$start" -v t="$t1" -v d="$PGBENCH_T" 'BEGIN { w = s + d - 1 - t; print (w > 0.5 ? w : 0.5) }')"
+	# until a second before the end
+	sleep "$(awk -v s="$start" -v t="$t1" -v d="$secs" 'BEGIN { w = s + d - 1 - t; print (w > 0.5 ? w : 0.5) }')"
 	s2=$(thread_counters $pids)
 	t2=$(date +%s.%N)
-	[ "$(wc -l <<<"$s2")" -ge "$clients" ] || log "pgbench $name: only $(wc -l <<<"$s2") of $clients backends counted"
+	[ "$(wc -w <<<"$pids")" -ge "$clients" ] && [ "$(wc -l <<<"$s2")" -ge "$clients" ] ||
+		log "pgbench $name: only $(wc -l <<<"$s2") of $clients backends counted"
 	wait $pb
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
 	[ -n "$tps" ] || { log "pgbench $name failed: $(tail -3 "$log" | tr '\n' ' ')"; tps=0; }
+	# the second half's seconds of "progress: 12.0 s, 5186.0 tps, ..."
+	steady=$(awk -v d="$secs" '/^progress: / { t = $2 + 0; if (t > d / 2 + 1) { s += $4; n++ } }
+		END { if (n) printf "%.1f", s / n }' "$log")
+	[ -n "$steady" ] || steady=$tps
 	# a benchmark does not judge, but a failed transaction is worth a line
 	grep -qE '^number of failed transactions: [1-9]|aborted' "$log" &&
 		log "pgbench $name: $(grep -E '^number of failed transactions|aborted' "$log" | head -2 | tr '\n' ' ')"
 	# per process, then summed over those seen both times
-	awk -v name="$name" -v tps="$tps" -v t1="$t1" -v t2="$t2" '
+	awk -v name="$name" -v tps="$steady" -v run="$tps" -v t1="$t1" -v t2="$t2" '
 		NR == FNR { m[$1] = $2; o[$1] = $3; u[$1] = $4; next }
 		($1 in m) { dm += $2 - m[$1]; dob += $3 - o[$1]; du += $4 - u[$1] }
 		END { n = (t2 - t1) * tps; if (n <= 0) n = 1
-		      printf "%s %.1f %.3f %.3f %.1f\n", name, tps, dm / n, dob / n, du / 1000 / n }' \
+		      printf "%s %.1f %.3f %.3f %.1f %.1f\n", name, tps, dm / n, dob / n, du / 1000 / n, run }' \
 		<(echo "$s1") <(echo "$s2") >>"$out/tps"
 }
 
@@ -289,7 +307,7 @@ for r in $(seq "$PGBENCH_ROUNDS"); do
 	log "gets pgbench round $r done"
 done
 
-log "pgbench: a set and two gets per transaction over three servers, 8, 32 and 180 clients, ${PGBENCH_T} s per run"
+log "pgbench: a set and two gets per transaction over three servers, 8, 32 and 180 clients, ${PGBENCH_T} s per run (180: ${PGBENCH_T_MANY} s)"
 servers3=127.0.0.1:${MC_PORTS[0]},127.0.0.1:${MC_PORTS[1]},127.0.0.1:${MC_PORTS[2]}
 q -c "CREATE DATABASE bench_memcache3" -c "CREATE DATABASE bench_memcache3d" -c "CREATE DATABASE bench_pgmemcache3" >/dev/null
 # Side by side, both place each key on the same server: which servers a
@@ -308,12 +326,45 @@ cat >"$out/set2get_none.pgbench" <<'PGB'
 \set id random(1, 10000)
 SELECT length('k' || :id), length('k' || (:id + 1)), length('k' || (:id + 2));
 PGB
+# The floor at 180 clients: pgmemcache's backends calling this extension's
+# Go runtime three times per transaction, for nothing sent
+# (memcache_server_for_key; the extension in schema mc); or carrying, from
+# their first transaction on, that runtime started and then idle,
+# or what that runtime brings without Go: 4 idle threads, a page written in
+# 8 separate 2 MB regions, or 1,300 pages written (backend_floor.c).
+q -c "CREATE DATABASE bench_floor3" >/dev/null
+q -d bench_floor3 -c "CREATE EXTENSION pgmemcache" -c "ALTER DATABASE bench_floor3 SET pgmemcache.default_servers = '$servers3'" \
+	-c "CREATE SCHEMA mc" -c "CREATE EXTENSION memcache SCHEMA mc" -c "ALTER DATABASE bench_floor3 SET memcache.servers = '$servers3'" \
+	-c "ALTER DATABASE bench_floor3 SET memcache.key_distribution = libmemcached" \
+	-c "CREATE FUNCTION bench_idle_threads(int) RETURNS int AS 'backend_floor' LANGUAGE C STRICT" \
+	-c "CREATE FUNCTION bench_touch_regions(int) RETURNS int AS 'backend_floor' LANGUAGE C STRICT" \
+	-c "CREATE FUNCTION bench_touch_pages(int) RETURNS int AS 'backend_floor' LANGUAGE C STRICT" >/dev/null
+for v in "goidle:SELECT mc.memcache_server_for_key('k');" "threads:SELECT bench_idle_threads(4);" \
+	"regions:SELECT bench_touch_regions(8);" "pages:SELECT bench_touch_pages(1300);"; do
+	{
+		echo '\if :first'
+		echo "${v#*:}"
+		echo '\set first 0'
+		echo '\endif'
+		cat "$out/set2get.pgbench"
+	} >"$out/floor_${v%%:*}.pgbench"
+done
+# and calling into that runtime three times per transaction, for nothing
+# sent (the workload's keys, placed as pgmemcache places them), in the same
+# statement
+sed "s/;\$/, mc.memcache_server_for_key('k' || :id), mc.memcache_server_for_key('k' || (:id + 1)), mc.memcache_server_for_key('k' || (:id + 2));/" \
+	"$out/set2get.pgbench" >"$out/floor_goempty.pgbench"
 for r in $(seq "$PGBENCH_ROUNDS"); do
 	for c in 8 32 180; do
-		pgbench_run "set2get${c}_none" bench_nocache "$c" "$out/set2get_none.pgbench"
-		pgbench_run "set2get${c}_memcache" bench_memcache3 "$c" "$out/set2get.pgbench"
-		pgbench_run "set2get${c}_pgmemcache" bench_pgmemcache3 "$c" "$out/set2get.pgbench"
-		pgbench_run "set2get${c}_memcachedefault" bench_memcache3d "$c" "$out/set2get.pgbench"
+		secs=$PGBENCH_T
+		[ "$c" -gt 32 ] && secs=$PGBENCH_T_MANY
+		pgbench_run "set2get${c}_none" bench_nocache "$c" "$out/set2get_none.pgbench" "$secs"
+		pgbench_run "set2get${c}_memcache" bench_memcache3 "$c" "$out/set2get.pgbench" "$secs"
+		pgbench_run "set2get${c}_pgmemcache" bench_pgmemcache3 "$c" "$out/set2get.pgbench" "$secs"
+		pgbench_run "set2get${c}_memcachedefault" bench_memcache3d "$c" "$out/set2get.pgbench" "$secs"
+	done
+	for f in goempty goidle threads regions pages; do
+		pgbench_run "set2get180_floor_$f" bench_floor3 180 "$out/floor_$f.pgbench" "$PGBENCH_T_MANY"
 	done
 	log "set+2 gets pgbench round $r done"
 done

@@ -1,0 +1,99 @@
+/*
+ * backend_floor.c - the benchmark's floor for many backends (run.sh): what a
+ * backend pays for carrying what a Go runtime brings, without Go.
+ * pgmemcache's backends call one of these once per session, then run the
+ * same workload as without it:
+ *   bench_idle_threads(n): n threads that only sleep (the Go runtime keeps 4);
+ *   bench_touch_regions(n): one page written in each of n 2 MB regions of
+ *     its own (the Go runtime touches 8 that a backend without it does not),
+ *     each a page table page of its own;
+ *   bench_touch_pages(n): n pages written, side by side (the Go runtime and
+ *     its object map about 1,300 pages that a backend without it does not).
+ * Not part of the extension: it is built and installed by run.sh only.
+ */
+#include "postgres.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
+
+#define REGION (2 * 1024 * 1024)
+
+static void *
+sleeper(void *arg)
+{
+	(void) arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+PG_FUNCTION_INFO_V1(bench_idle_threads);
+Datum
+bench_idle_threads(PG_FUNCTION_ARGS)
+{
+	int			n = PG_GETARG_INT32(0);
+	sigset_t	all,
+				old;
+	int			made = 0;
+
+	/* As the extension's threads: no signal of PostgreSQL's lands on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (int i = 0; i < n; i++)
+	{
+		pthread_t	t;
+
+		if (pthread_create(&t, NULL, sleeper, NULL) == 0)
+		{
+			pthread_detach(t);
+			made++;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	PG_RETURN_INT32(made);
+}
+
+PG_FUNCTION_INFO_V1(bench_touch_regions);
+Datum
+bench_touch_regions(PG_FUNCTION_ARGS)
+{
+	int			n = PG_GETARG_INT32(0);
+	char	   *p;
+
+	if (n <= 0)
+		PG_RETURN_INT32(0);
+	/* one region more, so that n whole aligned ones fit */
+	p = mmap(NULL, (size_t) (n + 1) * REGION, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		elog(ERROR, "mmap failed: %m");
+	p = (char *) (((uintptr_t) p + REGION - 1) & ~((uintptr_t) REGION - 1));
+	for (int i = 0; i < n; i++)
+		p[(size_t) i * REGION] = 1;
+	PG_RETURN_INT32(n);
+}
+
+PG_FUNCTION_INFO_V1(bench_touch_pages);
+Datum
+bench_touch_pages(PG_FUNCTION_ARGS)
+{
+	int			n = PG_GETARG_INT32(0);
+	long		page = sysconf(_SC_PAGESIZE);
+	char	   *p;
+
+	if (n <= 0)
+		PG_RETURN_INT32(0);
+	p = mmap(NULL, (size_t) n * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		elog(ERROR, "mmap failed: %m");
+	for (int i = 0; i < n; i++)
+		p[(size_t) i * page] = 1;
+	PG_RETURN_INT32(n);
+}
