@@ -59,24 +59,33 @@ bench_idle_threads(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(made);
 }
 
+/*
+ * Writes one byte every stride bytes, n times, in memory of its own mapped
+ * with one stride more, so that n whole aligned strides fit.
+ */
+static void
+touch(int n, size_t stride)
+{
+	char	   *p;
+
+	p = mmap(NULL, (size_t) (n + 1) * stride, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		elog(ERROR, "mmap failed: %m");
+	p = (char *) (((uintptr_t) p + stride - 1) & ~((uintptr_t) stride - 1));
+	for (int i = 0; i < n; i++)
+		p[(size_t) i * stride] = 1;
+}
+
 PG_FUNCTION_INFO_V1(bench_touch_regions);
 Datum
 bench_touch_regions(PG_FUNCTION_ARGS)
 {
 	int			n = PG_GETARG_INT32(0);
-	char	   *p;
 
-	if (n <= 0)
-		PG_RETURN_INT32(0);
-	/* one region more, so that n whole aligned ones fit */
-	p = mmap(NULL, (size_t) (n + 1) * REGION, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		elog(ERROR, "mmap failed: %m");
-	p = (char *) (((uintptr_t) p + REGION - 1) & ~((uintptr_t) REGION - 1));
-	for (int i = 0; i < n; i++)
-		p[(size_t) i * REGION] = 1;
-	PG_RETURN_INT32(n);
+	if (n > 0)
+		touch(n, REGION);
+	PG_RETURN_INT32(Max(n, 0));
 }
 
 PG_FUNCTION_INFO_V1(bench_touch_pages);
@@ -84,16 +93,8 @@ Datum
 bench_touch_pages(PG_FUNCTION_ARGS)
 {
 	int			n = PG_GETARG_INT32(0);
-	long		page = sysconf(_SC_PAGESIZE);
-	char	   *p;
 
-	if (n <= 0)
-		PG_RETURN_INT32(0);
-	p = mmap(NULL, (size_t) n * page, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		elog(ERROR, "mmap failed: %m");
-	for (int i = 0; i < n; i++)
-		p[(size_t) i * page] = 1;
-	PG_RETURN_INT32(n);
+	if (n > 0)
+		touch(n, (size_t) sysconf(_SC_PAGESIZE));
+	PG_RETURN_INT32(Max(n, 0));
 }
