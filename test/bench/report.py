@@ -30,6 +30,18 @@ def med(p, t, op):
     return statistics.median(v) if v else None
 
 
+def pratio(p, ta, tb, op):
+    """ta / tb as the median of the rounds' ratios: each round measures the
+    two one after the other, so a drift of the VM between rounds (seen up to
+    25% on different vCPUs) cancels out instead of landing on one side."""
+    a, b = vals.get((p, ta, op)), vals.get((p, tb, op))
+    if not a or not b:
+        return "n/a"
+    if len(a) != len(b):
+        return f"{statistics.median(a) / statistics.median(b):.2f}x"
+    return f"{statistics.median(x / y for x, y in zip(a, b)):.2f}x"
+
+
 def cell(p, t, op):
     v = vals.get((p, t, op))
     if not v:
@@ -39,14 +51,14 @@ def cell(p, t, op):
 
 lines = ["# Benchmark results", "",
          "Operations per second in one backend (median of the rounds, min-max in brackets), "
-         "10 B values unless noted. `ratio` = this extension / pgmemcache.", ""]
+         "10 B values unless noted. `ratio` = this extension / pgmemcache, the median of the rounds' "
+         "ratios (each round runs the targets one after the other).", ""]
 for p, title in [("same", "Backend and memcached on the same vCPU"),
                  ("different", "Backend and memcached on different vCPUs")]:
     lines += [f"## {title}", "", "| operation | " + " | ".join(NAMES[t] for t in TARGETS) + " | ratio |",
               "|---|" + "---|" * (len(TARGETS) + 1)]
     for op, label in OPS:
-        a, b = med(p, "memcache", op), med(p, "pgmemcache", op)
-        ratio = f"{a / b:.2f}x" if a and b else "n/a"
+        ratio = pratio(p, "memcache", "pgmemcache", op)
         lines.append(f"| {label} | " + " | ".join(cell(p, t, op) for t in TARGETS) + f" | {ratio} |")
     single = med(p, "memcache", "set10")
     multi = med(p, "memcache", "setmulti1000")
@@ -58,20 +70,23 @@ lines += ["## TLS against plain, single calls", "",
           "The same rounds, a memcached started with TLS (`-Z`): this extension in one backend "
           "(`memcache.tls = on`) and the C loop with OpenSSL (TLS 1.3, AES-128-GCM, as Go picks), the "
           "floor of any TLS client. The handshake is once per connection, before the timed loop. "
+          "Each round runs this extension over TLS just before it runs it plain, and the C loop over TLS "
+          "just after the C loop plain; a ratio is the median of the rounds' ratios. "
           "memcached's CPU per call is measured over the C loop's whole runs (`/proc/PID/task/*/schedstat`), "
           "their connection, handshake and 1,000 untimed sets included, divided by the timed calls: a few "
           "percent high; on different vCPUs it includes the wake-ups.", "",
+          "memcached's cap is what its added CPU per call leaves of this extension's plain call "
+          "(the client waits for it): plain time / (plain time + memcached's TLS - plain CPU per call).", "",
           "| operation | placement | this extension: plain | TLS | TLS / plain | C loop: TLS / plain "
-          "| memcached's CPU per call, plain / TLS (us) |", "|---|---|---|---|---|---|---|"]
+          "| memcached's CPU per call, plain / TLS (us) | memcached's cap |", "|---|---|---|---|---|---|---|---|"]
 for op, label in OPS[:5]:
     for p, where in [("same", "same vCPU"), ("different", "different vCPUs")]:
-        a, b = med(p, "memcache", op), med(p, "tls", op)
-        ca, cb = med(p, "c", op), med(p, "ctls", op)
+        r, cr = pratio(p, "tls", "memcache", op), pratio(p, "ctls", "c", op)
         ma, mb = med(p, "c", op + "_mcns"), med(p, "ctls", op + "_mcns")
-        r = f"{b / a:.2f}x" if a and b else "n/a"
-        cr = f"{cb / ca:.2f}x" if ca and cb else "n/a"
         mc = f"{ma / 1000:.1f} / {mb / 1000:.1f}" if ma and mb else "n/a"
-        lines.append(f"| {label} | {where} | {cell(p, 'memcache', op)} | {cell(p, 'tls', op)} | {r} | {cr} | {mc} |")
+        plain = med(p, "memcache", op)
+        cap = f"{1e9 / plain / (1e9 / plain + mb - ma):.2f}x" if plain and ma and mb else "n/a"
+        lines.append(f"| {label} | {where} | {cell(p, 'memcache', op)} | {cell(p, 'tls', op)} | {r} | {cr} | {mc} | {cap} |")
 lines.append("")
 
 tps = defaultdict(list)   # name -> [steady tps (the run's second half), ...]
@@ -103,8 +118,14 @@ def cs_cell(v):
 
 
 def ratio(a, b, rates=tps):
+    """a / b as the median of the rounds' ratios (a round runs every
+    variant once, in turn), like pratio."""
     a, b = rates.get(a), rates.get(b)
-    return f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "n/a"
+    if not a or not b:
+        return "n/a"
+    if len(a) != len(b):
+        return f"{statistics.median(a) / statistics.median(b):.2f}x"
+    return f"{statistics.median(x / y for x, y in zip(a, b)):.2f}x"
 
 
 def run_cell(v):
@@ -115,7 +136,8 @@ def run_cell(v):
 TPS_NOTE = ("TPS is the steady rate: transactions per second over the second half of each run "
             "(pgbench -P 1), when every backend has run its first transaction, the one that loads the module "
             "(for this extension also starting its Go runtime); with 180 clients the runs last longer "
-            "(`BENCH_PGBENCH_T_MANY`) and the whole run's rate, first transactions included, is shown too.")
+            "(`BENCH_PGBENCH_T_MANY`) and the whole run's rate, first transactions included, is shown too. "
+            "A ratio is the median of the rounds' ratios (each round runs every variant once, in turn).")
 CS_NOTE = ("`switches` are context switches per transaction of the backends' own threads + of their other "
            "threads (the Go runtime's; pgmemcache's backends have none), `CPU` the CPU time per transaction "
            "of all the backends' threads, both counted from /proc while all clients run.")

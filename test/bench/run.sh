@@ -186,7 +186,9 @@ log "single-key operations: $ROUNDS rounds, targets interleaved"
 : >"$out/raw"
 for r in $(seq "$ROUNDS"); do
 	for placement in same different; do
-		for target in memcache pgmemcache plperl go c tls ctls; do
+		# each pair compared is measured back to back (tls-memcache,
+		# memcache-pgmemcache, c-ctls): the VM drifts between rounds
+		for target in tls memcache pgmemcache plperl go c ctls; do
 			measure $target $placement | sed "s/^/$placement $target /" >>"$out/raw"
 		done
 	done
