@@ -435,6 +435,13 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 	if limitMs > 0 {
 		b.Deadline = time.Now().Add(time.Duration(limitMs) * time.Millisecond)
 	}
+	if c != client && c.SameSecurity(client) {
+		// Routes left behind (a parked client, or batchOwn): the servers
+		// they share with the session's client use its one connection,
+		// lent for the send and given back.
+		c.Adopt(client)
+		defer client.Adopt(c)
+	}
 	res := c.Apply(opsFrom(ops, nops), b)
 	*done, *failedAt = C.int(res.Done), C.int(res.FirstAt)
 	return finish(res.Err(), data, n)
@@ -447,6 +454,9 @@ var batchOwn *mc.Client
 func batchClient(conf mc.Config) (*mc.Client, error) {
 	if client != nil && client.Routes(conf) {
 		return client, nil
+	}
+	if p := client.ParkedFor(conf); p != nil {
+		return p, nil
 	}
 	if client == nil {
 		// The first client of the session: it stays the session's, and the

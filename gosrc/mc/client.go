@@ -29,7 +29,26 @@ type Client struct {
 	kbuf    []byte        // the full key of the call in progress (fullKey)
 	hbuf    []byte        // a command line being built
 	mg      multiGet      // get_multi's reused state
+
+	// The clients of the routes in effect before this one, newest first,
+	// kept open for a while (parkFor): a function's SET clause or a SET
+	// LOCAL switches the server list for a call and back, and switching
+	// back then reuses their connections (and TLS handshakes) instead of
+	// opening new ones each time. They share c's connection security and
+	// never have parked clients of their own.
+	parked []*Client
+	// mono() when c was parked (while it is in a current client's parked)
+	parkedAt time.Duration
 }
+
+// maxParked is how many server lists left behind keep their connections:
+// a session whose functions route to a few pools of memcached.
+const maxParked = 4
+
+// parkFor is how long a client of routes left behind keeps its
+// connections: past it the next call closes them (a server removed from
+// memcache.servers keeps none for long).
+const parkFor = time.Minute
 
 // NewClient builds a client for cfg. It does not connect.
 func NewClient(cfg Config) (*Client, error) {
@@ -60,36 +79,148 @@ func NewClient(cfg Config) (*Client, error) {
 
 // Reconfigure returns a client for cfg, reusing c (and its pooled
 // connections and server health) when only the timeout, the retry delay or
-// the prefix changed. The prefix is checked with every key.
+// the prefix changed. The prefix is checked with every key. When the routes
+// change, c is parked (see Client.parked), a parked client with cfg's
+// routes is taken back, and a server that several of them route to keeps
+// its one connection and its health. A change of connection security
+// closes c and every parked client.
 func (c *Client) Reconfigure(cfg Config) (*Client, error) {
-	if c != nil && c.cfg.Servers == cfg.Servers && c.cfg.Distribution == cfg.Distribution &&
-		c.cfg.Security == cfg.Security {
-		c.cfg = cfg
-		if cfg.RetryDelay <= 0 {
-			for i := range c.servers {
-				c.servers[i].downUntil, c.servers[i].downCause = time.Time{}, ""
+	if c != nil {
+		c.expireParked(mono())
+		if c.cfg.Security != cfg.Security {
+			n, err := NewClient(cfg)
+			if err != nil {
+				return nil, err
+			}
+			// connections under the old TLS or credentials: not kept
+			c.Close()
+			return n, nil
+		}
+	}
+	var n *Client
+	switch {
+	case c == nil:
+		var err error
+		if n, err = NewClient(cfg); err != nil {
+			return nil, err
+		}
+	case c.Routes(cfg):
+		n = c
+	default:
+		for i, p := range c.parked {
+			if p.Routes(cfg) {
+				n = p
+				c.parked = append(c.parked[:i], c.parked[i+1:]...)
+				break
 			}
 		}
-		return c, nil
+		if n == nil {
+			var err error
+			if n, err = NewClient(cfg); err != nil {
+				return nil, err
+			}
+		}
+		c.parkedAt = mono()
+		n.parked = append(append(n.parked[:0], c), c.parked...)
+		c.parked = nil
+		for _, p := range n.parked {
+			n.Adopt(p)
+		}
+		for len(n.parked) > maxParked {
+			n.parked[len(n.parked)-1].Close()
+			n.parked = n.parked[:len(n.parked)-1]
+		}
 	}
-	n, err := NewClient(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if c != nil {
-		c.Close()
+	n.cfg = cfg
+	if cfg.RetryDelay <= 0 {
+		n.clearMarks()
+		for _, p := range n.parked {
+			p.clearMarks()
+		}
 	}
 	return n, nil
 }
 
-// Close drops the pooled connections.
-func (c *Client) Close() { c.closeAll() }
+func (c *Client) clearMarks() {
+	for i := range c.servers {
+		c.servers[i].downUntil, c.servers[i].downCause = time.Time{}, ""
+	}
+}
+
+// Adopt moves to c, for each server c shares with old, old's pooled
+// connection and its later down mark: one connection per server, and a
+// server that just timed out is not tried again at once under other routes.
+func (c *Client) Adopt(old *Client) {
+	for i := range c.servers {
+		s := &c.servers[i]
+		for j := range old.servers {
+			o := &old.servers[j]
+			if o.Server != s.Server {
+				continue
+			}
+			if o.idle != nil {
+				if s.idle != nil {
+					s.idle.close()
+				}
+				s.idle, o.idle = o.idle, nil
+			}
+			if o.downUntil.After(s.downUntil) {
+				s.downUntil, s.downCause = o.downUntil, o.downCause
+			}
+		}
+	}
+}
+
+// SameSecurity reports whether c and o connect with the same TLS and
+// credentials (false if o is nil): only then may they share connections.
+func (c *Client) SameSecurity(o *Client) bool {
+	return o != nil && c.cfg.Security == o.cfg.Security
+}
+
+// ParkedFor returns the parked client with cfg's routes, or nil (also for
+// a nil c). Its retry delay becomes c's: a send on it follows the
+// settings in effect, as one on c does.
+func (c *Client) ParkedFor(cfg Config) *Client {
+	if c == nil {
+		return nil
+	}
+	c.expireParked(mono())
+	for _, p := range c.parked {
+		if p.Routes(cfg) {
+			p.cfg.RetryDelay = c.cfg.RetryDelay
+			return p
+		}
+	}
+	return nil
+}
+
+// expireParked closes the parked clients parked more than parkFor ago.
+func (c *Client) expireParked(now time.Duration) {
+	for len(c.parked) > 0 && now-c.parked[len(c.parked)-1].parkedAt > parkFor {
+		c.parked[len(c.parked)-1].Close()
+		c.parked = c.parked[:len(c.parked)-1]
+	}
+}
+
+// Close drops the pooled connections and the memory kept between calls,
+// the parked clients' too. c is not used after.
+func (c *Client) Close() {
+	c.closeAll()
+	c.mg.mem.Free()
+	for _, p := range c.parked {
+		p.Close()
+	}
+	c.parked = nil
+}
 
 // start begins a call: it may wait memcache.timeout for each server (see
 // sockConn).
 func (c *Client) start() {
 	c.limit, c.hard = c.cfg.Timeout, time.Time{}
 	c.began = mono()
+	if len(c.parked) > 0 {
+		c.expireParked(c.began)
+	}
 }
 
 // Key returns the full key for a user key: the prefix added and checked.

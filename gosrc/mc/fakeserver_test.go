@@ -15,6 +15,7 @@ import (
 type fakeServer struct {
 	ln      net.Listener
 	accepts atomic.Int32
+	live    atomic.Int32 // connections open now (closed by the client: gone)
 	mu      sync.Mutex
 	lines   []string
 }
@@ -43,8 +44,10 @@ func newFakeServerPerConn(t *testing.T, newHandler func() handler) *fakeServer {
 				return
 			}
 			fs.accepts.Add(1)
+			fs.live.Add(1)
 			handle := newHandler()
 			go func(c net.Conn) {
+				defer fs.live.Add(-1)
 				defer c.Close()
 				r, w := bufio.NewReader(c), bufio.NewWriter(c)
 				for {

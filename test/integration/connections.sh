@@ -1,7 +1,8 @@
 #!/bin/bash
 # connections.sh: a backend holds one connection per memcached server,
 # whatever SQL functions it calls (memcached's curr_connections, read over
-# its own protocol while the session is open).
+# its own protocol while the session is open), and keeps them when a
+# function's SET clause switches the server list for each call and back.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
@@ -70,4 +71,52 @@ for round in 1 2; do
 		say "not ok" "after round $round of every function, connections added per server: $added (curr_connections $before -> ${d0:-?} ${d1:-?} ${d2:-?}); want 1 1 1"
 	fi
 done
+
+# Functions whose SET clause routes their calls to other servers (other
+# pools of memcached), called for each row between calls on the session's
+# list: three lists in turn, 400 switches. Then writes queued under the
+# session's list and sent at COMMIT while a SET LOCAL routes to another,
+# which shares a server with it. Each server gets one connection in all
+# (memcached's total_connections, less those of the counting), and the
+# backend holds one per server at the end (curr_connections, less the
+# counting's own).
+cat >"$work/total.sh" <<SH
+for p in $p0 $p1 $p2; do "$MC_ROOT/test/mcwire" \$p stats | sed -n 's/^STAT total_connections //p'; done | tr '\n' ' '
+SH
+sleep 0.3
+before=$(bash "$work/total.sh")
+out=$(q 2>&1 <<SQL
+SET client_min_messages = warning;
+SET memcache.servers = '127.0.0.1:$p0, 127.0.0.1:$p1';
+CREATE FUNCTION pg_temp.to_pool(k text) RETURNS bool LANGUAGE sql
+  SET memcache.servers = '127.0.0.1:$p1, 127.0.0.1:$p2'
+  AS \$\$ SELECT memcache_set(k, 'pool') \$\$;
+CREATE FUNCTION pg_temp.to_third(k text) RETURNS bool LANGUAGE sql
+  SET memcache.servers = '127.0.0.1:$p2'
+  AS \$\$ SELECT memcache_set(k, 'third') \$\$;
+SELECT 'rows', count(*) FILTER (WHERE memcache_set('d' || i, 'v') AND pg_temp.to_pool('r' || i)
+                                  AND memcache_get('d' || i) = 'v' AND pg_temp.to_third('t' || i))
+  FROM generate_series(1, 100) i;
+BEGIN;
+SELECT count(*) FROM (SELECT memcache_set_on_commit('oc' || i, 'queued') FROM generate_series(1, 30) i) q;
+SET LOCAL memcache.servers = '127.0.0.1:$p1, 127.0.0.1:$p2';
+SELECT memcache_get('x');
+COMMIT;
+SELECT 'queued', count(*) FROM generate_series(1, 30) i WHERE memcache_get('oc' || i) = 'queued';
+\! bash $work/total.sh > $work/total_during
+\! bash $work/count.sh > $work/curr_during
+SQL
+)
+echo "$out" | grep -qx 'rows|100' || say "not ok" "the calls on the three lists failed: $(echo "$out" | tr '\n' ' ')"
+echo "$out" | grep -qx 'queued|30' || say "not ok" "the writes queued under the session's list did not all arrive: $(echo "$out" | tr '\n' ' ')"
+read -r b0 b1 b2 <<<"$before"
+read -r d0 d1 d2 <"$work/total_during" || true
+opened="$((${d0:-0} - b0 - 1)) $((${d1:-0} - b1 - 1)) $((${d2:-0} - b2 - 1))"
+read -r c0 c1 c2 <"$work/curr_during" || true
+held="$((${c0:-0} - 1)) $((${c1:-0} - 1)) $((${c2:-0} - 1))"
+if [ "$opened" = "1 1 1" ] && [ "$held" = "1 1 1" ]; then
+	say ok "400 switches between three server lists by functions' SET clauses, and a COMMIT under another: 1 connection opened per server, 1 held (total_connections $(echo $before) -> ${d0:-?} ${d1:-?} ${d2:-?}; curr_connections ${c0:-?} ${c1:-?} ${c2:-?})"
+else
+	say "not ok" "400 switches between three server lists, and a COMMIT under another: connections opened per server $opened, held $held; want 1 1 1 and 1 1 1 (total_connections $(echo $before) -> ${d0:-?} ${d1:-?} ${d2:-?})"
+fi
 finish
