@@ -30,16 +30,20 @@ def med(p, t, op):
     return statistics.median(v) if v else None
 
 
-def pratio(p, ta, tb, op):
-    """ta / tb as the median of the rounds' ratios: each round measures the
-    two one after the other, so a drift of the VM between rounds (seen up to
-    25% on different vCPUs) cancels out instead of landing on one side."""
-    a, b = vals.get((p, ta, op)), vals.get((p, tb, op))
+def paired(a, b):
+    """a / b, two lists of per-round results, as the median of the rounds'
+    ratios: each round measures the two one after the other, so a drift of
+    the VM between rounds (seen up to 25% on different vCPUs) cancels out
+    instead of landing on one side."""
     if not a or not b:
         return "n/a"
     if len(a) != len(b):
         return f"{statistics.median(a) / statistics.median(b):.2f}x"
     return f"{statistics.median(x / y for x, y in zip(a, b)):.2f}x"
+
+
+def pratio(p, ta, tb, op):
+    return paired(vals.get((p, ta, op)), vals.get((p, tb, op)))
 
 
 def cell(p, t, op):
@@ -118,14 +122,7 @@ def cs_cell(v):
 
 
 def ratio(a, b, rates=tps):
-    """a / b as the median of the rounds' ratios (a round runs every
-    variant once, in turn), like pratio."""
-    a, b = rates.get(a), rates.get(b)
-    if not a or not b:
-        return "n/a"
-    if len(a) != len(b):
-        return f"{statistics.median(a) / statistics.median(b):.2f}x"
-    return f"{statistics.median(x / y for x, y in zip(a, b)):.2f}x"
+    return paired(rates.get(a), rates.get(b))
 
 
 def run_cell(v):
