@@ -178,7 +178,9 @@ memcache_server_for_key(PG_FUNCTION_ARGS)
 
 /*
  * memcache_server_add(server): appends to this session's server list (the
- * setting is left alone).  Kept until the session ends.
+ * setting is left alone), after whatever memcache.servers says, until the
+ * session ends (a ROLLBACK keeps it, as in pgmemcache).  A comma-separated
+ * list is added whole, as pgmemcache did, or not at all.
  */
 PG_FUNCTION_INFO_V1(memcache_server_add);
 Datum
@@ -190,11 +192,6 @@ memcache_server_add(PG_FUNCTION_ARGS)
 	char	   *msg = palloc(len);
 
 	require_superuser("memcache_server_add");
-	if (strchr(entry, ',') != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("memcache: memcache_server_add() takes one server"),
-				 errhint("Call it once per server.")));
 	if (mc_parse_server_list(entry, NULL, NULL, msg, len) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

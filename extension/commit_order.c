@@ -26,10 +26,11 @@
  *
  * The wait must never fail the COMMIT: it is a loop of conditional
  * acquisitions (no lock queue, so no lock_timeout, no deadlock check, no
- * "out of shared memory" ERROR) with 1 ms sleeps, in which a cancel or
- * statement_timeout is not honoured (it would roll back the write; it is
- * dropped: it was meant for this COMMIT) and a terminate is (FATAL, before
- * the commit). It lasts memcache.commit_timeout at most; an
+ * "out of shared memory" ERROR) with 1 ms sleeps, in which a cancel,
+ * statement_timeout or transaction_timeout is not honoured (it would roll
+ * back the write, or end the session once it has committed; it is dropped:
+ * it was meant for this COMMIT) and a terminate is (FATAL, before the
+ * commit). It lasts memcache.commit_timeout at most; an
  * operation whose lock was not had by then is sent as a delete, with a
  * WARNING: a delete can never leave an older value in the cache behind a
  * later writer, which an unordered set could.
@@ -114,6 +115,9 @@ mc_order_acquire(TimestampTz deadline)
 	int			nkeys = 0;
 	bool		per_key = true;
 	bool		cancel_before = QueryCancelPending;
+#if PG_VERSION_NUM >= 170000
+	bool		timeout_before = TransactionTimeoutPending;
+#endif
 	int64		unordered = 0;
 
 	for (int64 i = 0; i < mcq_count; i++)
@@ -172,6 +176,10 @@ mc_order_acquire(TimestampTz deadline)
 	 */
 	if (QueryCancelPending && !cancel_before)
 		QueryCancelPending = false;
+#if PG_VERSION_NUM >= 170000
+	if (TransactionTimeoutPending && !timeout_before)
+		TransactionTimeoutPending = false;
+#endif
 
 	if (wait_start != 0)
 	{

@@ -31,6 +31,7 @@
 
 #include <limits.h>
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
@@ -298,6 +299,15 @@ mc_queue_op(bool is_delete, const char *key, int keylen,
 			   *op;
 	int			rc;
 
+	/*
+	 * A parallel worker's queue would end with the worker, unsent: only a
+	 * wrapper wrongly marked PARALLEL SAFE gets here.
+	 */
+	if (IsParallelWorker())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("memcache: cache writes cannot be queued in a parallel worker"),
+				 errhint("Mark the function that queues them PARALLEL UNSAFE, as memcache_set_on_commit() is.")));
 	if (!callbacks_registered)
 	{
 		RegisterXactCallback(xact_callback, NULL);

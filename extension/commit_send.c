@@ -49,7 +49,7 @@ static int64 unordered = 0;
  * reserved for error reporting.
  */
 static char first_msg[192];
-static char warn_msg[240];
+static char warn_msg[320];
 static char warn_detail[120];
 
 void
@@ -200,7 +200,9 @@ mc_send_after_commit(void)
 	}
 	if (first_rc == MCGO_OK || !report)
 		return;
-	snprintf(warn_msg, sizeof(warn_msg), "memcache: cache writes after commit failed: %s", first_msg);
+	snprintf(warn_msg, sizeof(warn_msg),
+			 "memcache: cache writes after commit failed: " INT64_FORMAT " of " INT64_FORMAT " operations failed; the first: %s",
+			 nsend - done, nsend, first_msg);
 	snprintf(warn_detail, sizeof(warn_detail),
 			 "The transaction is committed; " INT64_FORMAT " of " INT64_FORMAT " cache operations were done.",
 			 done, nsend);

@@ -10,6 +10,12 @@
 #include "gobridge.h"
 #include "memcache.h"
 
+static bool
+interval_is_zero(const Interval *iv)
+{
+	return iv->time == 0 && iv->day == 0 && iv->month == 0;
+}
+
 PG_FUNCTION_INFO_V1(memcache_delete);
 Datum
 memcache_delete(PG_FUNCTION_ARGS)
@@ -17,8 +23,12 @@ memcache_delete(PG_FUNCTION_ARGS)
 	text	   *key = PG_GETARG_TEXT_PP(0);
 	int			rc;
 
-	/* memcached dropped delete hold times in 1.4; only "no hold" can be honoured. */
-	if (PG_NARGS() > 1 && mc_interval_seconds(PG_GETARG_DATUM(1)) != 0)
+	/*
+	 * memcached dropped delete hold times in 1.4; only "no hold" can be
+	 * honoured.  Any other interval (negative or infinite too) is a hold,
+	 * not an expiry.
+	 */
+	if (PG_NARGS() > 1 && !interval_is_zero(PG_GETARG_INTERVAL_P(1)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("memcache: delete hold times are not supported by memcached"),

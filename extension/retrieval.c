@@ -19,22 +19,25 @@
 #include "gobridge.h"
 #include "memcache.h"
 
+/* The hint names the _bytea twin of the function called (memcache_gets_bytea, ...). */
 static void
-not_text(const char *key, int keylen)
+not_text(FunctionCallInfo fcinfo, const char *key, int keylen)
 {
+	char	   *fn = get_func_name(fcinfo->flinfo->fn_oid);
+
 	ereport(ERROR,
 			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 			 errmsg("memcache: value of \"%s\" is not valid %s text",
 					mc_client_textn(key, keylen), GetDatabaseEncodingName()),
-			 errhint("Use memcache_get_bytea() to read binary values.")));
+			 errhint("Use %s_bytea() to read binary values.", fn ? fn : "memcache_get")));
 }
 
 /* Stored bytes as text: an ERROR if they are not in the database encoding. */
 static void
-check_text(const char *data, size_t len, const char *key, int keylen)
+check_text(FunctionCallInfo fcinfo, const char *data, size_t len, const char *key, int keylen)
 {
 	if (!pg_verifymbstr(data, len, true))
-		not_text(key, keylen);
+		not_text(fcinfo, key, keylen);
 }
 
 /* Results this large are given back to Go's buffer when copied. */
@@ -69,7 +72,7 @@ get_value(FunctionCallInfo fcinfo, bool as_bytea)
 	if (mc_len > LARGE_RESULT)
 		mc_release_result();
 	if (!valid)
-		not_text(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+		not_text(fcinfo, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 	return PointerGetDatum(b);
 }
 
@@ -98,7 +101,7 @@ memcache_get_bytea(PG_FUNCTION_ARGS)
  * the array's own elements.
  */
 static void
-put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
+put_rows(FunctionCallInfo fcinfo, ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
 {
 	McMulti		r;
 	McFailure	f;
@@ -123,7 +126,7 @@ put_rows(ReturnSetInfo *rsinfo, Datum *elems, int n, bool as_bytea)
 		{
 			text	   *key = DatumGetTextPP(elems[k]);
 
-			check_text(slot + VARHDRSZ, vlen, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+			check_text(fcinfo, slot + VARHDRSZ, vlen, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 		}
 		SET_VARSIZE(slot, vlen + VARHDRSZ);
 		values[0] = elems[k];
@@ -256,7 +259,7 @@ get_multi(FunctionCallInfo fcinfo, bool as_bytea)
 	PG_TRY();
 	{
 		if (rc == MCGO_OK)
-			put_rows(rsinfo, elems, n, as_bytea);
+			put_rows(fcinfo, rsinfo, elems, n, as_bytea);
 		else
 			mc_outcome(rc, "get_multi", NULL, 0);
 	}

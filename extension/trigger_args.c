@@ -80,6 +80,34 @@ find_column(TupleDesc desc, const char *name)
 	return 0;
 }
 
+/*
+ * PostgreSQL 18's virtual generated columns are computed in queries only: a
+ * trigger's row holds NULL for them, which would be cached as the value or
+ * used as the key.  Such a column cannot be a trigger's key or value, nor be
+ * in a table whose whole row is cached as JSON.
+ */
+static bool
+is_virtual(TupleDesc desc, AttrNumber attno)
+{
+#ifdef ATTRIBUTE_GENERATED_VIRTUAL
+	return TupleDescAttr(desc, attno - 1)->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL;
+#else
+	return false;
+#endif
+}
+
+/* The table's first virtual generated column, or NULL. */
+static const char *
+virtual_column(TupleDesc desc)
+{
+	for (int i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped && is_virtual(desc, i + 1))
+			return NameStr(TupleDescAttr(desc, i)->attname);
+	return NULL;
+}
+
+#define VIRTUAL_WHY "a virtual generated column, which triggers read as NULL (make it STORED)"
+
 /* expire_seconds: digits only; beyond 30 days, a Unix time before 2038. */
 static char *
 expiry_problem(const char *s, int64 *out)
@@ -137,6 +165,11 @@ mc_trigger_args(Trigger *trig, Relation rel, bool sync, McTriggerArgs *args, cha
 		*why = psprintf("key column \"%s\" does not exist", argv[0]);
 		return MC_ARGS_UNUSABLE;
 	}
+	if (is_virtual(desc, args->keycol))
+	{
+		*why = psprintf("key column \"%s\" is " VIRTUAL_WHY, argv[0]);
+		return MC_ARGS_UNUSABLE;
+	}
 	if (!key_type_ok(TupleDescAttr(desc, args->keycol - 1)->atttypid))
 	{
 		*why = psprintf("key column \"%s\" is of type %s, which cannot make keys (see the README for the types that can)",
@@ -160,6 +193,16 @@ mc_trigger_args(Trigger *trig, Relation rel, bool sync, McTriggerArgs *args, cha
 			*why = psprintf("value column \"%s\" does not exist", valname);
 			return MC_ARGS_INVALIDATE_ONLY;
 		}
+		if (is_virtual(desc, args->valcol))
+		{
+			*why = psprintf("value column \"%s\" is " VIRTUAL_WHY, valname);
+			return MC_ARGS_INVALIDATE_ONLY;
+		}
+	}
+	else if ((valname = virtual_column(desc)) != NULL)
+	{
+		*why = psprintf("the whole row is cached, and column \"%s\" is " VIRTUAL_WHY, valname);
+		return MC_ARGS_INVALIDATE_ONLY;
 	}
 	if (nargs > 3 && (*why = expiry_problem(argv[3], &args->expiry)) != NULL)
 		return MC_ARGS_INVALIDATE_ONLY;

@@ -402,8 +402,8 @@ func mcgo_check_op(prefix *C.char, pn C.size_t, key *C.char, kn C.size_t, exp C.
 
 // mcgo_apply runs nops operations (gobridge_abi.h) with the configuration
 // they were made under: the session's client when it sends keys to the same
-// places, else a client of their own, kept for the chunks of one batch
-// (MCGO_APPLY_MORE) and closed after. *done gets how many took effect,
+// places, else a parked one (made and parked here if there is none, see
+// Client.Park). *done gets how many took effect,
 // *failed_at the index of the first that failed (-1: none).
 //
 //export mcgo_apply
@@ -436,19 +436,25 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 		b.Deadline = time.Now().Add(time.Duration(limitMs) * time.Millisecond)
 	}
 	if c != client && c.SameSecurity(client) {
-		// Routes left behind (a parked client, or batchOwn): the servers
-		// they share with the session's client use its one connection,
-		// lent for the send and given back.
-		c.Adopt(client)
+		// Routes left behind (a parked client): the servers they share
+		// with the session's client use its one connection, lent for the
+		// send and given back, and those they share with other parked
+		// clients take theirs.
+		c.Gather(client)
 		defer client.Adopt(c)
 	}
 	res := c.Apply(opsFrom(ops, nops), b)
 	*done, *failedAt = C.int(res.Done), C.int(res.FirstAt)
+	if flags&C.MCGO_APPLY_AT_COMMIT != 0 {
+		// C counts the operations of all the COMMIT's chunks.
+		return finish(res.FirstErr(), data, n)
+	}
 	return finish(res.Err(), data, n)
 }
 
-// batchOwn is the client of batches whose configuration the session's
-// client no longer has (settings changed after they were queued).
+// batchOwn is the client of batches queued under other TLS settings or
+// credentials than the session's client has now (they cannot be parked
+// with it): kept for the chunks of one batch.
 var batchOwn *mc.Client
 
 func batchClient(conf mc.Config) (*mc.Client, error) {
@@ -470,12 +476,19 @@ func batchClient(conf mc.Config) (*mc.Client, error) {
 	if batchOwn != nil && batchOwn.Routes(conf) {
 		return batchOwn, nil
 	}
-	closeBatchClient()
 	c, err := mc.NewClient(conf)
-	if err == nil {
-		batchOwn = c
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	if c.SameSecurity(client) {
+		// Kept as a list left behind: the runs of a COMMIT that alternate
+		// between lists, and later batches, reuse its connections.
+		client.Park(c)
+		return c, nil
+	}
+	closeBatchClient()
+	batchOwn = c
+	return c, nil
 }
 
 func closeBatchClient() {

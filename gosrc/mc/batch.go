@@ -33,12 +33,27 @@ func (r Result) Err() error {
 	if r.First == nil {
 		return nil
 	}
+	return r.summed(fmt.Sprintf("%d of %d operations failed; the first: %s",
+		r.Failed, r.Done+r.Failed, r.First.Error()))
+}
+
+// FirstErr is the first failure alone, for a caller that counts the
+// operations of several batches itself (nil: none).
+func (r Result) FirstErr() error {
+	if r.First == nil {
+		return nil
+	}
+	return r.summed(r.First.Error())
+}
+
+// summed is the error of message msg, with the code and server of the
+// first failure.
+func (r Result) summed(msg string) error {
 	code := Classify(r.First)
 	if code == CodeInternal {
 		return r.First
 	}
-	err := error(errorf(code, fmt.Sprintf("%d of %d operations failed; the first: %s",
-		r.Failed, r.Done+r.Failed, r.First.Error())))
+	err := error(errorf(code, msg))
 	if addr := FailedServer(r.First); addr != "" {
 		err = &serverError{addr: addr, err: err}
 	}
@@ -49,7 +64,7 @@ func (r Result) Err() error {
 // can fail later but the server: the key with the prefix it will be sent
 // with, and the expiry, as the exptime to send.
 func CheckOp(prefix, key string, seconds int64, absolute bool, now func() time.Time) (int32, error) {
-	if err := CheckKey(prefix + key); err != nil {
+	if err := CheckKey(prefix+key, len(prefix)); err != nil {
 		return 0, badKey(key, err)
 	}
 	return Expiration(seconds, absolute, now)
@@ -129,7 +144,7 @@ func (c *Client) applyChunk(ops []Op, start, end int, prefix string, res *Result
 		if prefix != "" {
 			k = prefix + k
 		}
-		if err := CheckKey(k); err != nil {
+		if err := CheckKey(k, len(prefix)); err != nil {
 			fail(i, badKey(op.Key, err))
 			continue
 		}

@@ -88,47 +88,31 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	if c != nil {
 		c.expireParked(mono())
 		if c.cfg.Security != cfg.Security {
-			n, err := NewClient(cfg)
-			if err != nil {
-				return nil, err
-			}
 			// connections under the old TLS or credentials: not kept
 			c.Close()
-			return n, nil
+			c = nil
 		}
 	}
-	var n *Client
-	switch {
-	case c == nil:
-		var err error
-		if n, err = NewClient(cfg); err != nil {
-			return nil, err
-		}
-	case c.Routes(cfg):
-		n = c
-	default:
-		for i, p := range c.parked {
-			if p.Routes(cfg) {
-				n = p
-				c.parked = append(c.parked[:i], c.parked[i+1:]...)
-				break
-			}
-		}
+	n := c
+	if c == nil || !c.Routes(cfg) {
+		n = c.unpark(cfg)
 		if n == nil {
 			var err error
 			if n, err = NewClient(cfg); err != nil {
 				return nil, err
 			}
 		}
-		c.parkedAt = mono()
-		n.parked = append(append(n.parked[:0], c), c.parked...)
-		c.parked = nil
-		for _, p := range n.parked {
-			n.Adopt(p)
-		}
-		for len(n.parked) > maxParked {
-			n.parked[len(n.parked)-1].Close()
-			n.parked = n.parked[:len(n.parked)-1]
+		if c != nil {
+			c.parkedAt = mono()
+			n.parked = append(append(n.parked[:0], c), c.parked...)
+			c.parked = nil
+			for _, p := range n.parked {
+				n.Adopt(p)
+			}
+			for len(n.parked) > maxParked {
+				n.parked[len(n.parked)-1].Close()
+				n.parked = n.parked[:len(n.parked)-1]
+			}
 		}
 	}
 	n.cfg = cfg
@@ -139,6 +123,21 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 		}
 	}
 	return n, nil
+}
+
+// unpark takes the parked client with cfg's routes out of c's list, or
+// returns nil.
+func (c *Client) unpark(cfg Config) *Client {
+	if c == nil {
+		return nil
+	}
+	for i, p := range c.parked {
+		if p.Routes(cfg) {
+			c.parked = append(c.parked[:i], c.parked[i+1:]...)
+			return p
+		}
+	}
+	return nil
 }
 
 func (c *Client) clearMarks() {
@@ -171,6 +170,19 @@ func (c *Client) Adopt(old *Client) {
 	}
 }
 
+// Gather moves to c the pooled connections (see Adopt) of the servers it
+// shares with s, a session's client, and with the clients parked there:
+// however many lists a COMMIT's writes were queued under, each server
+// keeps one connection.
+func (c *Client) Gather(s *Client) {
+	for _, p := range s.parked {
+		if p != c {
+			c.Adopt(p)
+		}
+	}
+	c.Adopt(s)
+}
+
 // SameSecurity reports whether c and o connect with the same TLS and
 // credentials (false if o is nil): only then may they share connections.
 func (c *Client) SameSecurity(o *Client) bool {
@@ -192,6 +204,20 @@ func (c *Client) ParkedFor(cfg Config) *Client {
 		}
 	}
 	return nil
+}
+
+// Park keeps p, a client made for routes c was never configured with (the
+// writes of a batch queued under them), among c's parked clients, as if c
+// had left them: later batches with those routes reuse its connections.
+func (c *Client) Park(p *Client) {
+	p.parkedAt = mono()
+	c.parked = append(c.parked, nil)
+	copy(c.parked[1:], c.parked)
+	c.parked[0] = p
+	for len(c.parked) > maxParked {
+		c.parked[len(c.parked)-1].Close()
+		c.parked = c.parked[:len(c.parked)-1]
+	}
 }
 
 // expireParked closes the parked clients parked more than parkFor ago.
@@ -235,7 +261,7 @@ func (c *Client) Key(key string) (string, error) {
 func (c *Client) fullKey(key string) (string, error) {
 	c.kbuf = append(append(c.kbuf[:0], c.cfg.Prefix...), key...)
 	full := View(c.kbuf)
-	if err := CheckKey(full); err != nil {
+	if err := CheckKey(full, len(c.cfg.Prefix)); err != nil {
 		return "", badKey(key, err)
 	}
 	if len(c.servers) == 0 {

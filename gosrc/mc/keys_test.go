@@ -10,17 +10,35 @@ import (
 func TestCheckKey(t *testing.T) {
 	ok := []string{"a", strings.Repeat("k", 250), strings.Repeat("é", 125), "user:1", "ü~!{}"}
 	for _, k := range ok {
-		if err := CheckKey(k); err != nil {
+		if err := CheckKey(k, 0); err != nil {
 			t.Errorf("CheckKey(%q): %v", k, err)
 		}
 	}
 	bad := []string{"", strings.Repeat("k", 251), strings.Repeat("é", 126), "a b", "a\tb",
 		"a\r\nflush_all", "del\x7f", "nul\x00"}
 	for _, k := range bad {
-		err := CheckKey(k)
+		err := CheckKey(k, 0)
 		var e *Error
 		if err == nil || !errors.As(err, &e) || e.Code != CodeBadKey {
 			t.Errorf("CheckKey(%q) = %v, want a CodeBadKey error", k, err)
+		}
+	}
+}
+
+// The offset of a bad byte is counted in the key the caller gave, not in
+// the prefix added to it (the message quotes the caller's key).
+func TestCheckKeyOffsetWithoutPrefix(t *testing.T) {
+	for _, c := range []struct {
+		prefix, key, want string
+	}{
+		{"", "a b", "byte 0x20 at offset 1)"},
+		{"app1:", "a b", "byte 0x20 at offset 1)"},
+		{"app1:", "ab\tc", "byte 0x09 at offset 2)"},
+		{"app 1:", "ab", "byte 0x20 at offset 3 of memcache.key_prefix)"},
+	} {
+		err := CheckKey(c.prefix+c.key, len(c.prefix))
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("prefix %q key %q: %v, want ...%s", c.prefix, c.key, err, c.want)
 		}
 	}
 }
@@ -36,7 +54,7 @@ func FuzzCheckKey(f *testing.F) {
 				want = false
 			}
 		}
-		if got := CheckKey(k) == nil; got != want {
+		if got := CheckKey(k, 0) == nil; got != want {
 			t.Fatalf("CheckKey(%q) accepted=%v, want %v", k, got, want)
 		}
 	})
@@ -47,7 +65,7 @@ func FuzzCheckKey(f *testing.F) {
 func TestBadKeyMessageBounded(t *testing.T) {
 	for _, n := range []int{251, shownKey, shownKey + 1, 5 << 20} {
 		key := strings.Repeat("k", n)
-		msg := badKey(key, CheckKey(key)).Error()
+		msg := badKey(key, CheckKey(key, 0)).Error()
 		if len(msg) > 2*shownKey+200 {
 			t.Errorf("key of %d bytes: message of %d bytes", n, len(msg))
 		}

@@ -386,3 +386,85 @@ func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
 		t.Errorf("the server is marked down: %s", c.servers[0].downCause)
 	}
 }
+
+// lineServer answers each get line whole, as memcached does, and reports
+// the length of every line it read (CRLF included) on lines.
+func lineServer(t *testing.T, lines chan<- int) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReaderSize(c, 64<<10)
+		w := bufio.NewWriter(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- len(line)
+			for _, k := range strings.Fields(strings.TrimPrefix(line, "get ")) {
+				w.WriteString("VALUE " + k + " 0 " + strconv.Itoa(len(k)) + "\r\n" + k + "\r\n")
+			}
+			w.WriteString("END\r\n")
+			if w.Flush() != nil {
+				return
+			}
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A long key list goes out as get lines of at most getLine bytes (one line
+// of 500k keys made memcached search its buffer for the line's end until
+// memcache.timeout passed), each answered in turn; a few keys stay one line.
+func TestGetMultiSplitsLongLines(t *testing.T) {
+	for _, n := range []int{1, 100, 20000} {
+		lines := make(chan int, 100000)
+		c := testClient(t, lineServer(t, lines), 10*time.Second)
+		c.cfg.Prefix = "p:"
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = strconv.Itoa(i)
+			if i%1000 == 7 {
+				keys[i] += strings.Repeat("x", 240) // 250 bytes with the prefix
+			}
+		}
+		s := &checkSink{keys: keys, got: map[int][]byte{}}
+		failed, err := c.GetMultiTo(KeyList(keys), s)
+		if err != nil || len(failed) > 0 {
+			t.Fatalf("%d keys: GetMultiTo: %v, failed %v", n, err, failed)
+		}
+		for k, v := range s.got {
+			if string(v) != "p:"+keys[k] {
+				t.Fatalf("%d keys: key %q got %q", n, keys[k], v)
+			}
+		}
+		if len(s.got) != n {
+			t.Fatalf("%d keys: %d values", n, len(s.got))
+		}
+		// every line was reported before its reply was written
+		count, longest := 0, 0
+		for len(lines) > 0 {
+			l := <-lines
+			count++
+			if l > longest {
+				longest = l
+			}
+		}
+		if longest > getLine || n <= 100 && count != 1 || n > 100 && count < n*7/getLine {
+			t.Fatalf("%d keys: %d lines, the longest %d bytes", n, count, longest)
+		}
+		// the connection went back to the pool, in step: a single call works
+		if v, err := c.Get("0"); err != nil || string(v) != "p:0" {
+			t.Fatalf("%d keys: then get: %q, %v", n, v, err)
+		}
+	}
+}

@@ -6,8 +6,9 @@
 #     last; it holds no lock queue entry (it polls).
 #  2. So does a later DELETE: a row updated by one transaction and deleted
 #     by the next is not left in the cache by the update's late set.
-#  3. A cancel, statement_timeout or lock_timeout during that wait does not
-#     fail the COMMIT (nor the next statement of its query string): the row
+#  3. A cancel, statement_timeout, lock_timeout or (17 and later)
+#     transaction_timeout during that wait does not fail the COMMIT (nor the
+#     next statement of its query string, nor end the session): the row
 #     stays committed and the value is sent in order.
 #  4. The wait is bounded by memcache.commit_timeout; past it the write is
 #     sent as a delete, with a WARNING, and the COMMIT succeeds.
@@ -88,8 +89,10 @@ rows=$(q -c "SELECT count(*) FROM ord")
 	say ok "a DELETE committed after an UPDATE waits for the UPDATE's send: the deleted row is not cached (3 of 3)" ||
 	say "not ok" "the deleted row stayed cached (or the delete did not wait) in $stale of 3 rounds; rows left: $rows"
 
-# 3. cancel, statement_timeout, lock_timeout during the wait
-for how in cancel statement_timeout lock_timeout; do
+# 3. cancel, statement_timeout, lock_timeout, transaction_timeout during the wait
+hows="cancel statement_timeout lock_timeout"
+[ "$(q -c "SHOW server_version_num")" -ge 170000 ] && hows="$hows transaction_timeout"
+for how in $hows; do
 	q -c "CREATE TABLE IF NOT EXISTS committed_rows (how text)" >/dev/null
 	kill -STOP "$stopped"
 	q -c "$HOLD" -c "BEGIN" -c "SELECT memcache_set_on_commit('wait:$how', 'first')" -c "COMMIT" >/dev/null 2>&1 &
@@ -98,6 +101,7 @@ for how in cancel statement_timeout lock_timeout; do
 	extra=
 	[ $how = statement_timeout ] && extra="SET statement_timeout = '200ms';"
 	[ $how = lock_timeout ] && extra="SET lock_timeout = '100ms';"
+	[ $how = transaction_timeout ] && extra="SET transaction_timeout = '800ms';"
 	q0 -c "$HOLD SET application_name = 'order_$how'; $extra" -c "BEGIN" -c "INSERT INTO committed_rows VALUES ('$how')" \
 		-c "SELECT memcache_set_on_commit('wait:$how', 'second')" -c "COMMIT; SELECT 'committed'" >"$MC_WORK/w_$how.out" 2>&1 &
 	b=$!
@@ -110,7 +114,7 @@ for how in cancel statement_timeout lock_timeout; do
 	row=$(q -c "SELECT count(*) FROM committed_rows WHERE how = '$how'")
 	final=$(mcs "get wait:$how" | sed -n 2p)
 	if [ "$row" = 1 ] && [ "$still" = 1 ] && grep -q '^committed' "$MC_WORK/w_$how.out" &&
-		! grep -q ERROR "$MC_WORK/w_$how.out" && [ "$final" = second ]; then
+		! grep -qE 'ERROR|FATAL' "$MC_WORK/w_$how.out" && [ "$final" = second ]; then
 		say ok "$how during the commit-order wait: the COMMIT waits on, succeeds (and the statement after it in the same query), the row is committed and the cache has its value"
 	else
 		say "not ok" "$how during the wait: row $row, still waiting then: $still, cache '$final'; session: $(tr '\n' ' ' <"$MC_WORK/w_$how.out")"

@@ -119,4 +119,41 @@ if [ "$opened" = "1 1 1" ] && [ "$held" = "1 1 1" ]; then
 else
 	say "not ok" "400 switches between three server lists, and a COMMIT under another: connections opened per server $opened, held $held; want 1 1 1 and 1 1 1 (total_connections $(echo $before) -> ${d0:-?} ${d1:-?} ${d2:-?})"
 fi
+# Writes queued by functions whose SET clauses route them to two other
+# lists (sharing a server), alternating row by row, and no call made under
+# those lists: at COMMIT the runs alternate between the lists, and each
+# server still gets one connection (it got one per run, and past 20k rows
+# commit_timeout ended the send with writes lost).
+sleep 0.3
+before=$(bash "$work/total.sh")
+out=$(q 2>&1 <<SQL
+SET client_min_messages = warning;
+SET memcache.servers = '127.0.0.1:$p0';
+SELECT memcache_get('warm') IS NULL;
+CREATE FUNCTION pg_temp.q_pool(k text) RETURNS bool LANGUAGE sql
+  SET memcache.servers = '127.0.0.1:$p1, 127.0.0.1:$p2'
+  AS \$\$ SELECT memcache_set_on_commit(k, 'pool'); SELECT true \$\$;
+CREATE FUNCTION pg_temp.q_third(k text) RETURNS bool LANGUAGE sql
+  SET memcache.servers = '127.0.0.1:$p2'
+  AS \$\$ SELECT memcache_set_on_commit(k, 'third'); SELECT true \$\$;
+BEGIN;
+SELECT count(*) FROM generate_series(1, 2000) i WHERE pg_temp.q_pool('qp' || i) AND pg_temp.q_third('qt' || i);
+SELECT clock_timestamp() AS t0 \gset
+COMMIT;
+SELECT 'commit_ms', round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+\! bash $work/total.sh > $work/total_runs
+SET memcache.servers = '127.0.0.1:$p1, 127.0.0.1:$p2';
+SELECT 'pool', count(*) FROM generate_series(1, 2000) i WHERE memcache_get('qp' || i) = 'pool';
+SET memcache.servers = '127.0.0.1:$p2';
+SELECT 'third', count(*) FROM generate_series(1, 2000) i WHERE memcache_get('qt' || i) = 'third';
+SQL
+)
+read -r b0 b1 b2 <<<"$before"
+read -r d0 d1 d2 <"$work/total_runs" || true
+opened="$((${d0:-0} - b0 - 1)) $((${d1:-0} - b1 - 1)) $((${d2:-0} - b2 - 1))"
+if [ "$opened" = "1 1 1" ] && echo "$out" | grep -qx 'pool|2000' && echo "$out" | grep -qx 'third|2000'; then
+	say ok "4000 writes queued under two other lists, alternating, sent at COMMIT ($(echo "$out" | sed -n 's/^commit_ms|//p') ms): every value arrived, 1 connection opened per server"
+else
+	say "not ok" "4000 writes queued under two other lists, alternating: connections opened per server $opened (want 1 1 1); $(echo "$out" | grep -E '^(pool|third|commit_ms)|WARNING|ERROR' | head -4 | tr '\n' ' ')"
+fi
 finish

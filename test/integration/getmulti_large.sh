@@ -5,6 +5,8 @@
 #    marked down after (the backend's own work on 200k keys is not a
 #    server's timeout; the requests and replies of all servers are in flight
 #    at once, so no server stalls on a full socket);
+#  - 500k keys on one server, default memcache.timeout: every row (sent as
+#    one get line, memcached took 1.8-3.6 s to start answering it);
 #  - 300 values of 900 kB (270 MB): the backend's resident memory grows by
 #    at most 1.5 times the result during the call, and its private memory
 #    is back within a few MB of where it was once the call returns;
@@ -47,6 +49,28 @@ else
 	say "not ok" "after the large get_multi: $(echo "$out" | grep -E '^after|WARNING|marked' | head -3 | tr '\n' ' ')"
 fi
 q -c "SET memcache.servers = '$servers'" -c "SELECT memcache_flush_all()" >/dev/null
+
+# 1b. 500k keys on one server: the request goes in get lines of 2 kB. A
+# memcached of its own, with room for them all.
+p=$((MC_PORT_BASE + 13))
+memcached -u root -l 127.0.0.1 -p "$p" -U 0 -m 128 -P "$MC_WORK/memcached-$p.pid" >/dev/null 2>&1 &
+on_exit "kill \$(cat $MC_WORK/memcached-$p.pid) 2>/dev/null"
+for _ in $(seq 100); do "$MC_ROOT/test/mcwire" "$p" version >/dev/null 2>&1 && break; sleep 0.05; done
+out=$(q 2>&1 <<SQL
+SET memcache.servers = '127.0.0.1:$p';
+SELECT memcache_set_multi(array_agg('gl:' || i), array_agg((i % 10)::text)) FROM generate_series(1, 500000) i;
+SELECT clock_timestamp() AS t0 \gset
+SELECT 'rows', count(*), sum(value::int) FROM memcache_get_multi(ARRAY(SELECT 'gl:' || i FROM generate_series(1, 500000) i));
+SELECT 'ms', round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+SELECT 'after', memcache_get('gl:7');
+SQL
+)
+echo "#   500k keys on one server: $(echo "$out" | sed -n 's/^ms|//p') ms"
+if echo "$out" | grep -q '^rows|500000|2250000$' && echo "$out" | grep -q '^after|7$' && ! echo "$out" | grep -q WARNING; then
+	say ok "get_multi of 500k keys on one server, default memcache.timeout: every row, no WARNING, the server not marked down"
+else
+	say "not ok" "get_multi of 500k keys on one server: $(echo "$out" | grep -E '^rows|^after|WARNING' | head -3 | tr '\n' ' ')"
+fi
 
 # 2. 300 values of 900 kB, on memcached servers of their own with room for
 # them (the harness's have 64 MB each).

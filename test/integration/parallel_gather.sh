@@ -10,6 +10,8 @@
 #     (Go loaded, deadlock_timeout 5 s so a deadlock check cannot rescue a
 #     lost wakeup) waits for it, then 0.25 s more; B must get it < 1 s
 #     after A's release.
+#  3. memcache_set_on_commit in a parallel worker (a wrapper wrongly marked
+#     PARALLEL SAFE) is an ERROR: the worker's queue would be lost.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 RUNS=${MC_GATHER_RUNS:-30}
@@ -149,5 +151,24 @@ if [ $bad = 0 ] && awk -v l="$worst_lat" 'BEGIN { exit !(l < 1000) }'; then
 	say ok "10 lock waits in Go-loaded backends ended when the lock was released: at most $worst_lat ms after the holder's sleep ended (limit 1000, deadlock_timeout 5 s), longest wait $worst ms"
 else
 	say "not ok" "lock waits: up to $worst_lat ms after the release (limit 1000), longest $worst ms: a latch wakeup was lost"
+fi
+
+# 3. A wrapper of memcache_set_on_commit wrongly marked PARALLEL SAFE, run
+# in a parallel worker: its queue would end with the worker, unsent. It is
+# an ERROR there, not a write lost without a word.
+force=debug_parallel_query
+[ "$(q -c "SHOW server_version_num")" -lt 160000 ] && force=force_parallel_mode
+out=$(q0 2>&1 <<SQL
+CREATE FUNCTION pg_temp.par_set(k text, v text) RETURNS int LANGUAGE plpgsql PARALLEL SAFE
+  AS \$\$ BEGIN PERFORM memcache_set_on_commit(k, v); RETURN 1; END \$\$;
+SET $force = on;
+EXPLAIN (COSTS OFF) SELECT pg_temp.par_set('par:1', 'x');
+SELECT pg_temp.par_set('par:1', 'x');
+SQL
+)
+if echo "$out" | grep -q 'Gather' && echo "$out" | grep -q 'ERROR:  memcache: cache writes cannot be queued in a parallel worker'; then
+	say ok "memcache_set_on_commit in a parallel worker (a wrapper marked PARALLEL SAFE): an ERROR, not a write lost"
+else
+	say "not ok" "memcache_set_on_commit in a parallel worker: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
 fi
 finish

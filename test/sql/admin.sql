@@ -33,5 +33,13 @@ SHOW memcache.servers;
 SELECT server, "position", reachable FROM memcache_servers() ORDER BY "position";
 SELECT memcache_server_for_key('foo');
 SELECT memcache_server_add('host:abc');
-SELECT memcache_server_add('a,b');
+-- a list is added whole, as pgmemcache did, or not at all
+SELECT memcache_server_add('127.0.0.1:22122, host:abc');
+SELECT memcache_server_add('127.0.0.1:22122,127.0.0.1:22124');
 SELECT memcache_server_add('');
+SELECT memcache_server_add(' , ');
+SELECT server, "position" FROM memcache_servers() ORDER BY "position";
+-- added servers stay after the setting changes, for the session
+SET memcache.servers = '';
+SELECT server, "position" FROM memcache_servers() ORDER BY "position";
+RESET memcache.servers;

@@ -9,6 +9,7 @@ SELECT memcache_delete('d');
 SELECT memcache_set('d', 'x');
 SELECT memcache_delete('d', interval '0');
 SELECT memcache_delete('d', interval '5 seconds');
+SELECT memcache_delete('d', interval '-1 second');
 
 -- incr/decr: NULL on a missing key, which is not created
 SELECT memcache_incr('counter');

@@ -45,6 +45,9 @@ SELECT * FROM memcache_get_multi(ARRAY['user:1']);
 \! test/mcwire 22122 'get app1:user:1 user:1'
 -- a key valid alone but too long with the prefix
 SELECT memcache_set(repeat('k', 248), 'x');
+-- a bad byte's offset is counted in the key given, as the message shows it
+SELECT memcache_set('a b', 'x');
+SELECT * FROM memcache_get_multi(ARRAY[E'ab\tc']);
 SET memcache.key_prefix = 'bad prefix';
 SET memcache.key_prefix = E'p\n';
 SHOW memcache.key_prefix;

@@ -116,6 +116,10 @@ SELECT memcache_set_on_commit('t:down', 'x');
 COMMIT;
 SELECT count(*) AS rows_committed FROM kept;
 RESET memcache.on_error;
+-- more writes than one chunk of the send (4096): the WARNING counts them all
+BEGIN;
+SELECT count(memcache_set_on_commit('t:down' || i, 'x')) FROM generate_series(1, 10000) i;
+COMMIT;
 RESET memcache.server_retry_delay;
 RESET memcache.servers;
 

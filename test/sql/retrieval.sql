@@ -12,6 +12,10 @@ SELECT memcache_get('fromwire'), memcache_get_bytea('fromwire');
 \! printf 'set binary 0 0 2\r\n\377\376\r\nquit\r\n' | timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/22122; cat >&3; tr -d "\r" <&3'
 SELECT memcache_get('binary');
 SELECT memcache_get_bytea('binary');
+-- the hint names the _bytea twin of the function called
+SELECT * FROM memcache_gets('binary');
+SELECT memcache_gat('binary', interval '1 hour');
+SELECT * FROM memcache_get_multi(ARRAY['binary']);
 -- NUL bytes are not text either
 SELECT memcache_set('nul', '\x610062'::bytea);
 SELECT memcache_get('nul');
