@@ -42,9 +42,11 @@
  * almost full, and where its address hint is taken it reserves twice the
  * arena to align one.  Either way 141 MB; a backend given 112 MB once died
  * in CI with Go's "fatal error: out of memory", which only a second arena
- * explains.  So two arenas, and a margin.  test/bench/run.sh measures
- * both; test/integration/limits.sh checks that a backend given less address
- * space than this check asks for still fails cleanly.
+ * explains.  So two arenas, the 4 MB the runtime reserves for its own
+ * structures (goruntime/address_reserve.patch), 145 MB, and a margin.
+ * test/bench/run.sh measures both; test/integration/limits.sh checks that a
+ * backend given less address space than this check asks for still fails
+ * cleanly.
  */
 #define GO_ADDRESS_SPACE	(148L * 1024 * 1024)
 #define GO_COMMIT			(16L * 1024 * 1024)

@@ -92,6 +92,9 @@ func viewString(p *C.char, n C.size_t) string {
 }
 
 func configured() (*mc.Client, error) {
+	if err := spaceLeft(); err != nil {
+		return nil, err
+	}
 	if client == nil && configErr != nil {
 		return nil, configErr
 	}
@@ -458,6 +461,9 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 var batchOwn *mc.Client
 
 func batchClient(conf mc.Config) (*mc.Client, error) {
+	if err := spaceLeft(); err != nil {
+		return nil, err
+	}
 	if client != nil && client.Routes(conf) {
 		return client, nil
 	}

@@ -17,7 +17,9 @@
 #  (b) an address-space limit (ulimit -v 1 GB): the extension works; a
 #      backend given less room than the runtime needs (prlimit --as) gets
 #      ERROR 53200, at every size from none to enough; a call whose result
-#      does not fit the room left is an ERROR, and the next call works;
+#      does not fit the room left is an ERROR, and the next call works; a
+#      loaded backend left no address space at all, sending to 40 new
+#      servers, gets its result or ERROR 53200, never an abort;
 #  and the server log never shows a crash or a Go runtime abort.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
@@ -206,6 +208,40 @@ SQL
 		! echo "$r" | grep -q '^MULTI' && echo "$r" | grep -qx 'AFTER|t|v' &&
 		say ok "a get_multi too big for the address space left is an ERROR (out of memory), and the session's next call works" ||
 		say "not ok" "a get_multi too big for the address space: $(echo "$r" | tr '\n' ' ')"
+	# A loaded backend left no address space at all, then sent to 40 new
+	# servers (memcache_stats): the runtime needs new span structures, whose
+	# mmap is refused. That was Go's fatal "cannot allocate memory" (the
+	# cluster restarted); it takes from its reserve, the call works or is an
+	# ERROR, and with room again the same session's calls work.
+	mp=$((MC_PORT_BASE + 14))
+	addrs=$(seq -f '127.0.0.%g' 2 41 | paste -sd,)
+	memcached -u root -l "$addrs" -p "$mp" -U 0 -m 8 -c 1024 -P "$MC_WORK/memcached-$mp.pid" >/dev/null 2>&1 &
+	on_exit "kill \$(cat $MC_WORK/memcached-$mp.pid) 2>/dev/null"
+	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.41/$mp") 2>/dev/null && break; sleep 0.05; done
+	list=$(seq -f "127.0.0.%g:$mp" 2 41 | paste -sd,)
+	fine=0
+	for i in 1 2 3; do
+		r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SET client_min_messages = warning;
+SELECT 'WARM', memcache_set('limits_warm', 'w');
+$(prlimit_sql "--as=\$(awk '{print \$1 * 4096}' /proc/\$BPID/statm):")
+SET memcache.servers = '$list';
+SELECT 'STATS', length(memcache_stats()) > 0;
+$(prlimit_sql "--as=1073741824:")
+SELECT 'AGAIN', length(memcache_stats()) > 0, memcache_get('limits_warm') IS NULL;
+SQL
+		)
+		if echo "$r" | grep -qx 'WARM|t' && echo "$r" | grep -qx 'AGAIN|t|t' &&
+			{ echo "$r" | grep -qx 'STATS|t' || [ "$(sqlstate "$r")" = 53200 ]; }; then
+			fine=$((fine + 1))
+		else
+			echo "#   session $i: $(echo "$r" | grep -E 'WARM|STATS|AGAIN|ERROR|FATAL|closed' | tr '\n' ' ')"
+		fi
+	done
+	[ $fine = 3 ] &&
+		say ok "a loaded backend left no address space, sending to 40 new servers: the call works or is ERROR 53200, and with room again the session works (3 of 3)" ||
+		say "not ok" "no address space left, 40 new servers: $fine of 3 sessions went as they should"
 	r=$(pq -c "SELECT memcache_get('limits_v')" 2>&1)
 	[ "$r" = vv ] && say ok "the cluster keeps serving" || say "not ok" "after the address-space limits: '$r'"
 	no_crash "address-space limit" "$dir/log"
