@@ -415,6 +415,12 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 	defer guard(&code, data, n)
 	reset()
 	*done, *failedAt = 0, -1
+	if !inBatch {
+		for addr := range batchTimedOut {
+			delete(batchTimedOut, addr)
+		}
+	}
+	inBatch = flags&C.MCGO_APPLY_MORE != 0
 	if msg := C.GoString(cfg.config_error); msg != "" {
 		// Queued under settings that cannot be used: nothing is sent.
 		return finish(&mc.Error{Code: mc.CodeConfig, Msg: msg}, data, n)
@@ -434,7 +440,7 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 		defer func(saved func() bool) { mc.InterruptPending = saved }(mc.InterruptPending)
 		mc.InterruptPending = dieOrInterruptPending
 	}
-	b := mc.Batch{Prefix: conf.Prefix, Timeout: conf.Timeout}
+	b := mc.Batch{Prefix: conf.Prefix, Timeout: conf.Timeout, TimedOut: batchTimedOut}
 	if limitMs > 0 {
 		b.Deadline = time.Now().Add(time.Duration(limitMs) * time.Millisecond)
 	}
@@ -454,6 +460,14 @@ func mcgo_apply(cfg *C.mcgo_config, ops *C.mcgo_op, nops C.int, limitMs C.int32_
 	}
 	return finish(res.Err(), data, n)
 }
+
+// batchTimedOut holds the servers that timed out in the batch in progress
+// (see mc.Batch), which may span calls: inBatch says the last call said
+// more chunks follow (a COMMIT's).
+var (
+	batchTimedOut = map[string]error{}
+	inBatch       bool
+)
 
 // batchOwn is the client of batches queued under other TLS settings or
 // credentials than the session's client has now (they cannot be parked

@@ -18,6 +18,13 @@ type Batch struct {
 	Prefix   string        // added to every key
 	Timeout  time.Duration // for each chunk's replies; 0: the client's
 	Deadline time.Time     // nothing is sent after it; zero: no limit
+	// TimedOut holds, by address, the servers that timed out earlier in
+	// the batch (several Apply calls may make one, the commit's chunks):
+	// their later operations fail at once. A server marked down fails so
+	// anyway; with memcache.server_retry_delay = 0 nothing is marked, and
+	// each chunk of 4096 waited memcache.timeout again for a hung server.
+	// Nil: not kept.
+	TimedOut map[string]error
 }
 
 // Result is what a batch did. Every operation either took effect (a delete
@@ -128,14 +135,15 @@ func (c *Client) Apply(ops []Op, b Batch) Result {
 			break
 		}
 		c.limit, c.hard = timeout, b.Deadline
-		c.applyChunk(ops, start, end, b.Prefix, &res, fail)
+		c.applyChunk(ops, start, end, b, &res, fail)
 		start = end
 	}
 	return res
 }
 
 // applyChunk sends ops[start:end].
-func (c *Client) applyChunk(ops []Op, start, end int, prefix string, res *Result, fail func(int, error)) {
+func (c *Client) applyChunk(ops []Op, start, end int, b Batch, res *Result, fail func(int, error)) {
+	prefix := b.Prefix
 	groups := make(map[int][]pipeItem)
 	index := make(map[*Op]int, end-start)
 	for i := start; i < end; i++ {
@@ -153,13 +161,28 @@ func (c *Client) applyChunk(ops []Op, start, end int, prefix string, res *Result
 		groups[idx] = append(groups[idx], pipeItem{op, k, op.Exptime})
 	}
 	runs := make([]*pipeRun, 0, len(groups))
+	var skipped []*pipeRun
 	for idx := range c.servers {
-		if items := groups[idx]; len(items) > 0 {
-			runs = append(runs, &pipeRun{s: idx, items: items})
+		items := groups[idx]
+		if len(items) == 0 {
+			continue
 		}
+		r := &pipeRun{s: idx, items: items}
+		if err := b.TimedOut[c.servers[idx].Addr]; err != nil {
+			c.countStopped(r, err)
+			r.first, r.firstAt, r.failed, r.done = err, 0, len(items), true
+			skipped = append(skipped, r)
+			continue
+		}
+		runs = append(runs, r)
 	}
 	c.runPipelined(runs)
 	for _, r := range runs {
+		if b.TimedOut != nil && r.failed > 0 && isTimeout(r.first) {
+			b.TimedOut[c.servers[r.s].Addr] = r.first
+		}
+	}
+	for _, r := range append(runs, skipped...) {
 		res.Done += r.ok
 		if r.failed == 0 {
 			continue

@@ -139,3 +139,39 @@ func TestSilentServerMessage(t *testing.T) {
 		t.Errorf("get_multi: %v, failed %v; want the message to end %q", err, failed, want)
 	}
 }
+
+// With memcache.server_retry_delay = 0 nothing is marked down: a batch
+// remembers the servers that timed out in it, so that a hung server costs
+// memcache.timeout once, not once per chunk of 4096 (three chunks here, in
+// two Apply calls, as a COMMIT's chunks come), and the other server's
+// operations all take effect.
+func TestBatchWaitsForAHungServerOnce(t *testing.T) {
+	hung := newFakeServer(t, silent)
+	ok := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		if strings.HasPrefix(line, "set ") {
+			r.ReadString('\n')
+			w.WriteString("STORED\r\n")
+		}
+		return true
+	})
+	c := testClient(t, hung.addr()+","+ok.addr(), 200*time.Millisecond)
+	c.cfg.RetryDelay = 0
+	var ops []Op
+	for i := 0; i < 3*chunkOps; i++ {
+		ops = append(ops, Op{Key: "k" + itoa(i), Value: []byte("v")})
+	}
+	b := Batch{TimedOut: map[string]error{}}
+	start := time.Now()
+	r1 := c.Apply(ops[:2*chunkOps], b)
+	r2 := c.Apply(ops[2*chunkOps:], b)
+	took := time.Since(start)
+	if r1.First == nil || !isTimeout(r1.First) || r2.First == nil || !isTimeout(r2.First) {
+		t.Fatalf("batch to a hung server: %v / %v", r1.First, r2.First)
+	}
+	if r1.Done+r1.Failed+r2.Done+r2.Failed != len(ops) || r1.Done+r2.Done == 0 {
+		t.Fatalf("done %d+%d, failed %d+%d of %d", r1.Done, r2.Done, r1.Failed, r2.Failed, len(ops))
+	}
+	if took > 450*time.Millisecond {
+		t.Errorf("3 chunks to a hung server (memcache.timeout 200ms, no retry delay) took %v: waited for it again per chunk", took)
+	}
+}
