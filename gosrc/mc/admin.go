@@ -25,6 +25,17 @@ type Probe struct {
 	Err       string
 }
 
+// dialAll makes the new connections of every server at once (dialAhead).
+func (c *Client) dialAll(probe bool) {
+	if len(c.servers) > 1 {
+		idx := make([]int, len(c.servers))
+		for i := range idx {
+			idx[i] = i
+		}
+		c.dialAhead(idx, probe)
+	}
+}
+
 // broadcast sends cmd to every server (marked down: refused at once), then
 // reads each reply with read. It returns each server's error.
 func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error {
@@ -32,6 +43,7 @@ func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error
 	errs := make([]error, len(c.servers))
 	conns := make([]*conn, len(c.servers))
 	write := func(w *bufio.Writer) { w.Write(cmd) }
+	c.dialAll(false)
 	for i := range c.servers {
 		conns[i], errs[i] = c.request(i, false, write)
 	}
@@ -120,6 +132,7 @@ func (c *Client) probe() []Probe {
 	conns := make([]*conn, n)
 	sent := make([]time.Time, n)
 	write := func(w *bufio.Writer) { w.Write(cmdVersion) }
+	c.dialAll(true)
 	for i := range c.servers {
 		out[i].Server = c.servers[i].Addr
 		sent[i] = time.Now()

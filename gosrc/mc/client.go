@@ -26,6 +26,7 @@ type Client struct {
 	limit   time.Duration // how long the call in progress may wait for a server
 	hard    time.Time     // an absolute end of the call in progress; zero: none
 	began   time.Duration // the start of the call in progress, mono() (round-trip times)
+	dialed  []dialed      // connections dialAhead made, by server, until take
 	kbuf    []byte        // the full key of the call in progress (fullKey)
 	hbuf    []byte        // a command line being built
 	mg      multiGet      // get_multi's reused state
@@ -246,6 +247,9 @@ func (c *Client) start() {
 	c.began = mono()
 	if len(c.parked) > 0 {
 		c.expireParked(c.began)
+	}
+	if c.dialed != nil {
+		c.dropDialed()
 	}
 }
 

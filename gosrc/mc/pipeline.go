@@ -72,6 +72,13 @@ func (c *Client) runPipelined(runs []*pipeRun) {
 
 func (c *Client) runChunks(runs []*pipeRun) {
 	began := mono()
+	if len(runs) > 1 {
+		idx := make([]int, len(runs))
+		for k, r := range runs {
+			idx[k] = r.s
+		}
+		c.dialAhead(idx, false)
+	}
 	for _, r := range runs {
 		cn, err := c.take(r.s, false, false)
 		if err != nil {

@@ -182,6 +182,15 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 			return nil, c.onServer(i, err)
 		}
 	}
+	if cn, err, ok := c.takeDialed(i); ok {
+		if err != nil {
+			if !probe && isTimeout(err) {
+				s.markDown(err, c.cfg.RetryDelay)
+			}
+			return nil, c.onServer(i, err)
+		}
+		return cn, nil
+	}
 	cn := s.idle
 	s.idle = nil
 	if cn != nil && (cn.rw.Reader.Buffered() != 0 || check && !cn.raw.idle()) {
@@ -195,33 +204,155 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 			return nil, c.onServer(i, err)
 		}
 	} else {
-		nc, raw, err := c.connect(s)
+		raw, err := dial(context.Background(), s.Network, s.Addr, c.limit, c.hard)
+		if err == nil {
+			cn, err = c.ready(s, raw)
+		}
 		if err != nil {
 			if !probe && isTimeout(err) {
 				s.markDown(err, c.cfg.RetryDelay)
 			}
 			return nil, c.onServer(i, err)
 		}
-		cn = &conn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10))}
 	}
 	cn.sent, cn.replied = false, false
 	return cn, nil
 }
 
-// connect makes a new connection ready for commands (TLS, authentication);
-// its waits count against the call's limit for the server.
-func (c *Client) connect(s *server) (net.Conn, *sockConn, error) {
-	raw, err := dial(context.Background(), s.Network, s.Addr, c.limit, c.hard)
-	if err != nil {
-		return nil, nil, err
-	}
+// ready makes a new connection to s ready for commands (TLS,
+// authentication); its waits count against the call's limit for s.
+func (c *Client) ready(s *server, raw *sockConn) (*conn, error) {
 	raw.st = s.st
 	s.st.C[StatConnects]++
 	nc, err := c.sec.secure(raw, s.Addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return nc, raw, nil
+	return &conn{nc: nc, raw: raw, rw: bufio.NewReadWriter(bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10))}, nil
+}
+
+// dialed is a connection dialAhead made for take, or the failure of its
+// dial.
+type dialed struct {
+	cn  *conn
+	err error
+}
+
+// dialAhead makes, at once, the new connections that servers idx (server
+// indices) need for the command about to be sent to each: those with no
+// pooled connection, not marked down (probe: marked or not). Their
+// connects wait together, in one poll: taken one after another, three
+// hosts that never answer a connect cost three times memcache.timeout.
+// Names are still resolved one after another, and TLS handshakes made one
+// after another once connected. take hands each out, or its failure; a
+// dial this cannot finish (a unix socket, a connect refused at once, an
+// interrupt) is left to take.
+func (c *Client) dialAhead(idx []int, probe bool) {
+	type pending struct {
+		i          int
+		raw        *sockConn
+		inProgress bool
+	}
+	var ps []pending
+	for _, i := range idx {
+		s := &c.servers[i]
+		if s.idle != nil || len(c.dialed) > i && (c.dialed[i].cn != nil || c.dialed[i].err != nil) ||
+			!probe && s.check() != nil {
+			continue
+		}
+		raw, inProgress, err := dialStart(s.Network, s.Addr, c.limit, c.hard)
+		switch {
+		case err != nil:
+			c.setDialed(i, nil, err)
+		case raw != nil:
+			ps = append(ps, pending{i, raw, inProgress})
+		}
+	}
+	if len(ps) == 0 {
+		return
+	}
+	fds := make([]pollFd, len(ps))
+	for {
+		// connects done at once first, then those the poll found done
+		for k := 0; k < len(ps); {
+			p := ps[k]
+			if p.inProgress && fds[k].revents == 0 {
+				k++
+				continue
+			}
+			s := &c.servers[p.i]
+			if err := p.raw.connectEnd(p.inProgress); err == nil {
+				cn, err := c.ready(s, p.raw)
+				c.setDialed(p.i, cn, err)
+			} // else closed: take dials again, trying every address
+			ps[k], fds[k] = ps[len(ps)-1], fds[len(ps)-1]
+			ps, fds = ps[:len(ps)-1], fds[:len(ps)-1]
+		}
+		if len(ps) == 0 {
+			return
+		}
+		wait := Slice
+		for k := 0; k < len(ps); {
+			left, err := ps[k].raw.left("connecting to")
+			if err != nil {
+				ps[k].raw.Close()
+				c.setDialed(ps[k].i, nil, err)
+				ps[k], fds[k] = ps[len(ps)-1], fds[len(ps)-1]
+				ps, fds = ps[:len(ps)-1], fds[:len(ps)-1]
+				continue
+			}
+			wait = minDuration(wait, left)
+			fds[k] = pollFd{fd: int32(ps[k].raw.fd), events: pollOut}
+			k++
+		}
+		if len(ps) == 0 {
+			return
+		}
+		start := mono()
+		ready, err := ppoll(fds, wait)
+		waited := mono() - start
+		for _, p := range ps {
+			p.raw.waited += waited
+		}
+		if err != nil || ready == 0 && InterruptPending() {
+			for _, p := range ps {
+				p.raw.Close() // take dials again, and sees the interrupt
+			}
+			return
+		}
+	}
+}
+
+func (c *Client) setDialed(i int, cn *conn, err error) {
+	if len(c.dialed) < len(c.servers) {
+		c.dialed = make([]dialed, len(c.servers))
+	}
+	c.dialed[i] = dialed{cn, err}
+}
+
+// takeDialed hands out what dialAhead made for server i; ok is false when
+// it made nothing.
+func (c *Client) takeDialed(i int) (cn *conn, err error, ok bool) {
+	if len(c.dialed) <= i || c.dialed[i].cn == nil && c.dialed[i].err == nil {
+		return nil, nil, false
+	}
+	d := c.dialed[i]
+	c.dialed[i] = dialed{}
+	if d.cn != nil {
+		d.cn.sent, d.cn.replied = false, false
+	}
+	return d.cn, d.err, true
+}
+
+// dropDialed lets go of what dialAhead made and no take handed out (a
+// call that ended first): connections go to the pool.
+func (c *Client) dropDialed() {
+	for i := range c.dialed {
+		if cn := c.dialed[i].cn; cn != nil {
+			c.put(i, cn)
+		}
+		c.dialed[i] = dialed{}
+	}
 }
 
 // put returns server i's connection to the pool after a command that was

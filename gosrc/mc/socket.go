@@ -74,6 +74,7 @@ type sockConn struct {
 	wait    time.Duration // the socket's current SO_*TIMEO
 	unseen  time.Duration // waits that ended with data since interrupts were last looked at
 	used    bool          // a reply to a command has been read on this connection
+	unix    bool          // a unix socket (no TCP_NODELAY)
 	st      *ServerStats  // counts the bytes
 
 	// nowait: reads and writes never block (get_multi waits for several
@@ -575,6 +576,22 @@ func (c *sockConn) lookup(ctx context.Context, host string) ([]net.IP, error) {
 
 // connect opens c's socket to sa.
 func (c *sockConn) connect(sa syscall.Sockaddr) error {
+	inProgress, err := c.connectStart(sa)
+	if err != nil {
+		return err
+	}
+	if inProgress {
+		if err := c.waitWritable(); err != nil {
+			c.Close()
+			return err
+		}
+	}
+	return c.connectEnd(inProgress)
+}
+
+// connectStart opens c's socket and starts its connect to sa without
+// waiting; inProgress: connectEnd is due once the socket is writable.
+func (c *sockConn) connectStart(sa syscall.Sockaddr) (inProgress bool, err error) {
 	family := syscall.AF_UNIX
 	switch sa.(type) {
 	case *syscall.SockaddrInet4:
@@ -584,45 +601,75 @@ func (c *sockConn) connect(sa syscall.Sockaddr) error {
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
 	if err != nil {
-		return os.NewSyscallError("socket", err)
+		return false, os.NewSyscallError("socket", err)
 	}
-	c.fd, c.wait = fd, 0
-	dialErr := func(err error) error {
-		c.Close()
-		return &net.OpError{Op: "dial", Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
-	}
+	c.fd, c.wait, c.unix = fd, 0, family == syscall.AF_UNIX
 	err = syscall.Connect(fd, sa)
 	for err == syscall.EINTR {
 		err = syscall.Connect(fd, sa)
 	}
 	if err == syscall.EINPROGRESS || err == syscall.EAGAIN || err == syscall.EALREADY {
-		if err := c.waitWritable(); err != nil {
-			c.Close()
-			return err
-		}
-		soErr, gerr := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
-		if gerr != nil {
-			return dialErr(gerr)
-		}
-		err = nil
-		if soErr != 0 {
-			err = syscall.Errno(soErr)
-		}
+		return true, nil
 	}
 	if err != nil {
-		return dialErr(err)
+		return false, c.dialErr(err)
 	}
-	if err := syscall.SetNonblock(fd, false); err != nil {
-		return dialErr(err)
+	return false, nil
+}
+
+// connectEnd makes c's connected socket ready for commands (after its
+// connect finished, when it was in progress).
+func (c *sockConn) connectEnd(inProgress bool) error {
+	if inProgress {
+		soErr, err := syscall.GetsockoptInt(c.fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+		if err == nil && soErr != 0 {
+			err = syscall.Errno(soErr)
+		}
+		if err != nil {
+			return c.dialErr(err)
+		}
 	}
-	if family != syscall.AF_UNIX {
-		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	if err := syscall.SetNonblock(c.fd, false); err != nil {
+		return c.dialErr(err)
+	}
+	if !c.unix {
+		_ = syscall.SetsockoptInt(c.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 	}
 	if err := c.sliceWait(); err != nil {
 		c.Close()
 		return err
 	}
 	return nil
+}
+
+// dialErr closes c after its connect failed with err.
+func (c *sockConn) dialErr(err error) error {
+	c.Close()
+	return &net.OpError{Op: "dial", Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
+}
+
+// dialStart begins dialing address, for dialAhead: the name resolved (a
+// failure is the server's), the first address's connect started. It
+// returns nil, nil where it leaves the dial to dial: a unix socket (its
+// connect does not wait), or a connect that failed at once (dial tries the
+// other addresses).
+func dialStart(network, address string, limit time.Duration, hard time.Time) (*sockConn, bool, error) {
+	if network == "unix" {
+		return nil, false, nil
+	}
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
+	sas, err := c.resolve(context.Background())
+	if err != nil {
+		return nil, false, err
+	}
+	if len(sas) == 0 {
+		return nil, false, nil
+	}
+	inProgress, err := c.connectStart(sas[0])
+	if err != nil {
+		return nil, false, nil
+	}
+	return c, inProgress, nil
 }
 
 type pollFd struct {
