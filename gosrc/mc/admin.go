@@ -132,10 +132,20 @@ func (c *Client) probe() []Probe {
 	conns := make([]*conn, n)
 	sent := make([]time.Time, n)
 	write := func(w *bufio.Writer) { w.Write(cmdVersion) }
+	// A new connection's latency includes its connect, made with the
+	// others' by dialAll.
+	began := time.Now()
+	for i := range c.servers {
+		if c.servers[i].idle == nil {
+			sent[i] = began
+		}
+	}
 	c.dialAll(true)
 	for i := range c.servers {
 		out[i].Server = c.servers[i].Addr
-		sent[i] = time.Now()
+		if sent[i].IsZero() {
+			sent[i] = time.Now()
+		}
 		cn, err := c.request(i, true, write)
 		if err != nil {
 			out[i].Err = c.count(i, StatOther, err).Error()

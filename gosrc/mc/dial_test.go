@@ -111,3 +111,28 @@ func TestConnectsToSeveralServersWaitTogether(t *testing.T) {
 		return n
 	})
 }
+
+// An interrupt while connects wait together ends the call at once: the
+// servers still connecting get the interrupt, and are not dialed again one
+// after another.
+func TestInterruptEndsConnectsTogether(t *testing.T) {
+	var addrs []string
+	for i := 0; i < 8; i++ {
+		addrs = append(addrs, blackHole(t))
+	}
+	c := testClient(t, strings.Join(addrs, ","), 2*time.Second)
+	keys := make([]string, 200)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	raised := time.Now().Add(50 * time.Millisecond)
+	interruptAfter(t, 50*time.Millisecond)
+	failed, err := c.GetMultiTo(KeyList(keys), &mapSink{keys: keys, m: map[string][]byte{}})
+	if err == nil { // each server's connect ended by it (C sees the interrupt after the call)
+		if len(failed) != len(addrs) {
+			t.Fatalf("%d of %d servers failed", len(failed), len(addrs))
+		}
+		err = failed[0]
+	}
+	wantInterrupted(t, "get_multi connecting to 8 servers", err, raised)
+}

@@ -179,6 +179,9 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 	s := &c.servers[i]
 	if !probe {
 		if err := s.check(); err != nil {
+			if cn, _, _ := c.takeDialed(i); cn != nil {
+				c.put(i, cn)
+			}
 			return nil, c.onServer(i, err)
 		}
 	}
@@ -248,78 +251,95 @@ type dialed struct {
 // dial this cannot finish (a unix socket, a connect refused at once, an
 // interrupt) is left to take.
 func (c *Client) dialAhead(idx []int, probe bool) {
-	type pending struct {
-		i          int
-		raw        *sockConn
-		inProgress bool
-	}
-	var ps []pending
+	var ps []dialPending
 	for _, i := range idx {
 		s := &c.servers[i]
 		if s.idle != nil || len(c.dialed) > i && (c.dialed[i].cn != nil || c.dialed[i].err != nil) ||
 			!probe && s.check() != nil {
 			continue
 		}
-		raw, inProgress, err := dialStart(s.Network, s.Addr, c.limit, c.hard)
+		d, err := dialStart(s.Network, s.Addr, c.limit, c.hard)
 		switch {
+		case errors.Is(err, ErrInterrupted):
+			c.setDialed(i, nil, err)
+			c.abandon(ps, err)
+			return
 		case err != nil:
 			c.setDialed(i, nil, err)
-		case raw != nil:
-			ps = append(ps, pending{i, raw, inProgress})
+		case d != nil:
+			ps = append(ps, dialPending{i, d})
 		}
 	}
-	if len(ps) == 0 {
-		return
-	}
 	fds := make([]pollFd, len(ps))
+	remove := func(k int) {
+		ps[k], fds[k] = ps[len(ps)-1], fds[len(ps)-1]
+		ps, fds = ps[:len(ps)-1], fds[:len(ps)-1]
+	}
 	for {
 		// connects done at once first, then those the poll found done
 		for k := 0; k < len(ps); {
 			p := ps[k]
-			if p.inProgress && fds[k].revents == 0 {
+			if p.d.inProgress && fds[k].revents == 0 {
 				k++
 				continue
 			}
-			s := &c.servers[p.i]
-			if err := p.raw.connectEnd(p.inProgress); err == nil {
-				cn, err := c.ready(s, p.raw)
+			fds[k].revents = 0
+			done, err := p.d.end()
+			if !done {
+				k++ // the next address's connect is in progress
+				continue
+			}
+			if err == nil {
+				cn, err := c.ready(&c.servers[p.i], p.d.c)
 				c.setDialed(p.i, cn, err)
-			} // else closed: take dials again, trying every address
-			ps[k], fds[k] = ps[len(ps)-1], fds[len(ps)-1]
-			ps, fds = ps[:len(ps)-1], fds[:len(ps)-1]
-		}
-		if len(ps) == 0 {
-			return
+			} else {
+				c.setDialed(p.i, nil, err)
+			}
+			remove(k)
 		}
 		wait := Slice
 		for k := 0; k < len(ps); {
-			left, err := ps[k].raw.left("connecting to")
+			left, err := ps[k].d.c.left("connecting to")
 			if err != nil {
-				ps[k].raw.Close()
+				ps[k].d.c.Close()
 				c.setDialed(ps[k].i, nil, err)
-				ps[k], fds[k] = ps[len(ps)-1], fds[len(ps)-1]
-				ps, fds = ps[:len(ps)-1], fds[:len(ps)-1]
+				remove(k)
 				continue
 			}
 			wait = minDuration(wait, left)
-			fds[k] = pollFd{fd: int32(ps[k].raw.fd), events: pollOut}
+			fds[k] = pollFd{fd: int32(ps[k].d.c.fd), events: pollOut}
 			k++
 		}
 		if len(ps) == 0 {
 			return
 		}
 		start := mono()
-		ready, err := ppoll(fds, wait)
+		_, err := ppoll(fds, wait)
 		waited := mono() - start
 		for _, p := range ps {
-			p.raw.waited += waited
+			p.d.c.waited += waited
 		}
-		if err != nil || ready == 0 && InterruptPending() {
-			for _, p := range ps {
-				p.raw.Close() // take dials again, and sees the interrupt
-			}
+		if err == nil && InterruptPending() {
+			err = ErrInterrupted
+		}
+		if err != nil {
+			c.abandon(ps, err)
 			return
 		}
+	}
+}
+
+// dialPending is a connect dialAhead waits for: server i's.
+type dialPending struct {
+	i int
+	d *dialer
+}
+
+// abandon ends the connects of ps, which fail with err.
+func (c *Client) abandon(ps []dialPending, err error) {
+	for _, p := range ps {
+		p.d.c.Close()
+		c.setDialed(p.i, nil, err)
 	}
 }
 
@@ -408,8 +428,14 @@ func FailedServer(err error) string {
 	return ""
 }
 
-// closeAll drops the pooled connections.
+// closeAll drops the pooled connections (and those dialAhead made).
 func (c *Client) closeAll() {
+	for i := range c.dialed {
+		if cn := c.dialed[i].cn; cn != nil {
+			cn.close()
+		}
+		c.dialed[i] = dialed{}
+	}
 	for i := range c.servers {
 		if cn := c.servers[i].idle; cn != nil {
 			cn.close()

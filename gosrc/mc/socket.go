@@ -485,6 +485,9 @@ func dial(ctx context.Context, network, address string, limit time.Duration, har
 		}
 		last = err
 	}
+	if last == nil {
+		last = &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: errors.New("no address")}
+	}
 	return nil, last
 }
 
@@ -648,28 +651,67 @@ func (c *sockConn) dialErr(err error) error {
 	return &net.OpError{Op: "dial", Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
 }
 
-// dialStart begins dialing address, for dialAhead: the name resolved (a
-// failure is the server's), the first address's connect started. It
-// returns nil, nil where it leaves the dial to dial: a unix socket (its
-// connect does not wait), or a connect that failed at once (dial tries the
-// other addresses).
-func dialStart(network, address string, limit time.Duration, hard time.Time) (*sockConn, bool, error) {
+// dialer is a dial that dialAhead drives: its addresses, tried in turn as
+// dial does, on one sockConn, so that the server's waiting adds up.
+type dialer struct {
+	c          *sockConn
+	sas        []syscall.Sockaddr
+	next       int   // the address to try after the one in progress
+	inProgress bool  // a connect waits for the socket to be writable
+	last       error // the last address's failure
+}
+
+// dialStart resolves address (a failure is the server's) and starts its
+// first connect. It returns nil, nil for a unix socket, whose connect does
+// not wait: dial makes it.
+func dialStart(network, address string, limit time.Duration, hard time.Time) (*dialer, error) {
 	if network == "unix" {
-		return nil, false, nil
+		return nil, nil
 	}
 	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
 	sas, err := c.resolve(context.Background())
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if len(sas) == 0 {
-		return nil, false, nil
+	d := &dialer{c: c, sas: sas}
+	return d, d.start()
+}
+
+// start starts the connect to the next address; for one that fails at
+// once, the one after. It returns the last address's failure.
+func (d *dialer) start() error {
+	for d.next < len(d.sas) {
+		sa := d.sas[d.next]
+		d.next++
+		inProgress, err := d.c.connectStart(sa)
+		if err == nil {
+			d.inProgress = inProgress
+			return nil
+		}
+		d.last = err
 	}
-	inProgress, err := c.connectStart(sas[0])
-	if err != nil {
-		return nil, false, nil
+	if d.last == nil {
+		d.last = &net.OpError{Op: "dial", Net: d.c.network, Addr: d.c.RemoteAddr(), Err: errors.New("no address")}
 	}
-	return c, inProgress, nil
+	return d.last
+}
+
+// end finishes the connect in progress, once the socket is writable; when
+// it failed, it starts the next address's (done is then false).
+func (d *dialer) end() (done bool, err error) {
+	for {
+		err := d.c.connectEnd(d.inProgress)
+		if err == nil {
+			return true, nil
+		}
+		d.last = err
+		if err := d.start(); err != nil {
+			return true, err
+		}
+		if d.inProgress {
+			return false, nil
+		}
+	}
 }
 
 type pollFd struct {
