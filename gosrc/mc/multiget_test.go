@@ -16,11 +16,7 @@ import (
 // key, repeated).
 func streamingServer(t *testing.T, size int) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := listenLocal(t)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -387,15 +383,22 @@ func TestLargeSteadyReplyIsNotATimeout(t *testing.T) {
 	}
 }
 
-// lineServer answers each get line whole, as memcached does, and reports
-// the length of every line it read (CRLF included) on lines.
-func lineServer(t *testing.T, lines chan<- int) string {
+// listenLocal listens on a free loopback port until the test ends.
+func listenLocal(t *testing.T) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// lineServer answers each get line whole, as memcached does, and reports
+// the length of every line it read (CRLF included) on lines.
+func lineServer(t *testing.T, lines chan<- int) string {
+	t.Helper()
+	ln := listenLocal(t)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
