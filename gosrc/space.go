@@ -30,7 +30,7 @@ var errNoSpace = &mc.Error{Code: mc.CodeNoMemory,
 // spaceLeft is nil unless the runtime drew on its reserve and there is
 // still no room: it then costs an mmap and a munmap per call, else nothing.
 func spaceLeft() error {
-	if atomic.SwapUint32(&reserveTaken, 0) != 0 {
+	if atomic.LoadUint32(&reserveTaken) != 0 && atomic.SwapUint32(&reserveTaken, 0) != 0 {
 		lowSpace = true
 	}
 	if !lowSpace {

@@ -25,17 +25,6 @@ type Probe struct {
 	Err       string
 }
 
-// dialAll makes the new connections of every server at once (dialAhead).
-func (c *Client) dialAll(probe bool) {
-	if len(c.servers) > 1 {
-		idx := make([]int, len(c.servers))
-		for i := range idx {
-			idx[i] = i
-		}
-		c.dialAhead(idx, probe)
-	}
-}
-
 // broadcast sends cmd to every server (marked down: refused at once), then
 // reads each reply with read. It returns each server's error.
 func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error {
@@ -43,7 +32,7 @@ func (c *Client) broadcast(cmd []byte, read func(i int, cn *conn) error) []error
 	errs := make([]error, len(c.servers))
 	conns := make([]*conn, len(c.servers))
 	write := func(w *bufio.Writer) { w.Write(cmd) }
-	c.dialAll(false)
+	c.dialAhead(len(c.servers), func(i int) int { return i }, false)
 	for i := range c.servers {
 		conns[i], errs[i] = c.request(i, false, write)
 	}
@@ -133,14 +122,14 @@ func (c *Client) probe() []Probe {
 	sent := make([]time.Time, n)
 	write := func(w *bufio.Writer) { w.Write(cmdVersion) }
 	// A new connection's latency includes its connect, made with the
-	// others' by dialAll.
+	// others' by dialAhead.
 	began := time.Now()
 	for i := range c.servers {
 		if c.servers[i].idle == nil {
 			sent[i] = began
 		}
 	}
-	c.dialAll(true)
+	c.dialAhead(len(c.servers), func(i int) int { return i }, true)
 	for i := range c.servers {
 		out[i].Server = c.servers[i].Addr
 		if sent[i].IsZero() {

@@ -27,9 +27,11 @@ type Client struct {
 	hard    time.Time     // an absolute end of the call in progress; zero: none
 	began   time.Duration // the start of the call in progress, mono() (round-trip times)
 	dialed  []dialed      // connections dialAhead made, by server, until take
-	kbuf    []byte        // the full key of the call in progress (fullKey)
-	hbuf    []byte        // a command line being built
-	mg      multiGet      // get_multi's reused state
+	// dialedAny: something was put in dialed since start last emptied it
+	dialedAny bool
+	kbuf      []byte   // the full key of the call in progress (fullKey)
+	hbuf      []byte   // a command line being built
+	mg        multiGet // get_multi's reused state
 
 	// The clients of the routes in effect before this one, newest first,
 	// kept open for a while (parkFor): a function's SET clause or a SET
@@ -110,10 +112,7 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 			for _, p := range n.parked {
 				n.Adopt(p)
 			}
-			for len(n.parked) > maxParked {
-				n.parked[len(n.parked)-1].Close()
-				n.parked = n.parked[:len(n.parked)-1]
-			}
+			n.trimParked()
 		}
 	}
 	n.cfg = cfg
@@ -215,6 +214,11 @@ func (c *Client) Park(p *Client) {
 	c.parked = append(c.parked, nil)
 	copy(c.parked[1:], c.parked)
 	c.parked[0] = p
+	c.trimParked()
+}
+
+// trimParked closes the oldest parked clients past maxParked.
+func (c *Client) trimParked() {
 	for len(c.parked) > maxParked {
 		c.parked[len(c.parked)-1].Close()
 		c.parked = c.parked[:len(c.parked)-1]
@@ -248,7 +252,7 @@ func (c *Client) start() {
 	if len(c.parked) > 0 {
 		c.expireParked(c.began)
 	}
-	if c.dialed != nil {
+	if c.dialedAny {
 		c.dropDialed()
 	}
 }

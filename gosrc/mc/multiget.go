@@ -218,13 +218,7 @@ func (c *Client) pump(keys Keys, sink MultiSink) (err error) {
 			}
 		}
 	}()
-	if len(m.runs) > 1 {
-		idx := make([]int, len(m.runs))
-		for k := range m.runs {
-			idx[k] = m.runs[k].s
-		}
-		c.dialAhead(idx, false)
-	}
+	c.dialAhead(len(m.runs), func(k int) int { return m.runs[k].s }, false)
 	for i := range m.runs {
 		c.open(&m.runs[i])
 	}

@@ -72,13 +72,7 @@ func (c *Client) runPipelined(runs []*pipeRun) {
 
 func (c *Client) runChunks(runs []*pipeRun) {
 	began := mono()
-	if len(runs) > 1 {
-		idx := make([]int, len(runs))
-		for k, r := range runs {
-			idx[k] = r.s
-		}
-		c.dialAhead(idx, false)
-	}
+	c.dialAhead(len(runs), func(k int) int { return runs[k].s }, false)
 	for _, r := range runs {
 		cn, err := c.take(r.s, false, false)
 		if err != nil {

@@ -185,38 +185,32 @@ func (c *Client) take(i int, probe, check bool) (*conn, error) {
 			return nil, c.onServer(i, err)
 		}
 	}
-	if cn, err, ok := c.takeDialed(i); ok {
-		if err != nil {
-			if !probe && isTimeout(err) {
-				s.markDown(err, c.cfg.RetryDelay)
-			}
-			return nil, c.onServer(i, err)
-		}
-		return cn, nil
-	}
-	cn := s.idle
-	s.idle = nil
-	if cn != nil && (cn.rw.Reader.Buffered() != 0 || check && !cn.raw.idle()) {
-		cn.close()
-		cn = nil
-	}
-	if cn != nil {
-		cn.reused = true
-		if err := cn.raw.begin(c.limit, c.hard); err != nil {
+	cn, err, ok := c.takeDialed(i)
+	if !ok {
+		cn = s.idle
+		s.idle = nil
+		if cn != nil && (cn.rw.Reader.Buffered() != 0 || check && !cn.raw.idle()) {
 			cn.close()
-			return nil, c.onServer(i, err)
+			cn = nil
 		}
-	} else {
-		raw, err := dial(context.Background(), s.Network, s.Addr, c.limit, c.hard)
-		if err == nil {
-			cn, err = c.ready(s, raw)
-		}
-		if err != nil {
-			if !probe && isTimeout(err) {
-				s.markDown(err, c.cfg.RetryDelay)
+		if cn != nil {
+			cn.reused = true
+			if err := cn.raw.begin(c.limit, c.hard); err != nil {
+				cn.close()
+				return nil, c.onServer(i, err)
 			}
-			return nil, c.onServer(i, err)
+		} else {
+			var raw *sockConn
+			if raw, err = dial(context.Background(), s.Network, s.Addr, c.limit, c.hard); err == nil {
+				cn, err = c.ready(s, raw)
+			}
 		}
+	}
+	if err != nil {
+		if !probe && isTimeout(err) {
+			s.markDown(err, c.cfg.RetryDelay)
+		}
+		return nil, c.onServer(i, err)
 	}
 	cn.sent, cn.replied = false, false
 	return cn, nil
@@ -241,8 +235,8 @@ type dialed struct {
 	err error
 }
 
-// dialAhead makes, at once, the new connections that servers idx (server
-// indices) need for the command about to be sent to each: those with no
+// dialAhead makes, at once, the new connections that n servers (server(k)
+// is the index of the k-th) need for the command about to be sent to each: those with no
 // pooled connection, not marked down (probe: marked or not). Their
 // connects wait together, in one poll: taken one after another, three
 // hosts that never answer a connect cost three times memcache.timeout.
@@ -250,9 +244,13 @@ type dialed struct {
 // after another once connected. take hands each out, or its failure; a
 // dial this cannot finish (a unix socket, a connect refused at once, an
 // interrupt) is left to take.
-func (c *Client) dialAhead(idx []int, probe bool) {
+func (c *Client) dialAhead(n int, server func(k int) int, probe bool) {
+	if n < 2 {
+		return // one server: take dials it, nothing to wait for together
+	}
 	var ps []dialPending
-	for _, i := range idx {
+	for k := 0; k < n; k++ {
+		i := server(k)
 		s := &c.servers[i]
 		if s.idle != nil || len(c.dialed) > i && (c.dialed[i].cn != nil || c.dialed[i].err != nil) ||
 			!probe && s.check() != nil {
@@ -348,6 +346,7 @@ func (c *Client) setDialed(i int, cn *conn, err error) {
 		c.dialed = make([]dialed, len(c.servers))
 	}
 	c.dialed[i] = dialed{cn, err}
+	c.dialedAny = true
 }
 
 // takeDialed hands out what dialAhead made for server i; ok is false when
@@ -358,9 +357,6 @@ func (c *Client) takeDialed(i int) (cn *conn, err error, ok bool) {
 	}
 	d := c.dialed[i]
 	c.dialed[i] = dialed{}
-	if d.cn != nil {
-		d.cn.sent, d.cn.replied = false, false
-	}
 	return d.cn, d.err, true
 }
 
@@ -373,6 +369,7 @@ func (c *Client) dropDialed() {
 		}
 		c.dialed[i] = dialed{}
 	}
+	c.dialedAny = false
 }
 
 // put returns server i's connection to the pool after a command that was

@@ -464,31 +464,26 @@ func (c *sockConn) sendv(bufs ...[]byte) error {
 // the call that made it: it may wait limit for the server in all, and must
 // end by hard (zero: no such end); the resolving and connecting count.
 func dial(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*sockConn, error) {
-	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
-	var sas []syscall.Sockaddr
-	if network == "unix" {
-		sas = []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}
-	} else {
-		var err error
-		if sas, err = c.resolve(ctx); err != nil {
-			return nil, err
+	d, err := newDialer(ctx, network, address, limit, hard)
+	if err == nil {
+		err = d.start()
+	}
+	for err == nil {
+		if d.inProgress {
+			if err := d.c.waitWritable(); err != nil {
+				d.c.Close()
+				return nil, err
+			}
+		}
+		var done bool
+		if done, err = d.end(); done && err == nil {
+			return d.c, nil
+		}
+		if done {
+			break
 		}
 	}
-	var last error
-	for _, sa := range sas {
-		err := c.connect(sa)
-		if err == nil {
-			return c, nil
-		}
-		if errors.Is(err, ErrInterrupted) || isTimeout(err) || err == errTimeLimit {
-			return nil, err
-		}
-		last = err
-	}
-	if last == nil {
-		last = &net.OpError{Op: "dial", Net: network, Addr: c.RemoteAddr(), Err: errors.New("no address")}
-	}
-	return nil, last
+	return nil, err
 }
 
 func isTimeout(err error) bool {
@@ -577,21 +572,6 @@ func (c *sockConn) lookup(ctx context.Context, host string) ([]net.IP, error) {
 	return ips, nil
 }
 
-// connect opens c's socket to sa.
-func (c *sockConn) connect(sa syscall.Sockaddr) error {
-	inProgress, err := c.connectStart(sa)
-	if err != nil {
-		return err
-	}
-	if inProgress {
-		if err := c.waitWritable(); err != nil {
-			c.Close()
-			return err
-		}
-	}
-	return c.connectEnd(inProgress)
-}
-
 // connectStart opens c's socket and starts its connect to sa without
 // waiting; inProgress: connectEnd is due once the socket is writable.
 func (c *sockConn) connectStart(sa syscall.Sockaddr) (inProgress bool, err error) {
@@ -651,8 +631,9 @@ func (c *sockConn) dialErr(err error) error {
 	return &net.OpError{Op: "dial", Net: c.network, Addr: c.RemoteAddr(), Err: os.NewSyscallError("connect", err)}
 }
 
-// dialer is a dial that dialAhead drives: its addresses, tried in turn as
-// dial does, on one sockConn, so that the server's waiting adds up.
+// dialer is a dial, driven by dial or, for several servers at once, by
+// dialAhead: its addresses tried in turn on one sockConn, so that the
+// server's waiting adds up.
 type dialer struct {
 	c          *sockConn
 	sas        []syscall.Sockaddr
@@ -661,19 +642,30 @@ type dialer struct {
 	last       error // the last address's failure
 }
 
-// dialStart resolves address (a failure is the server's) and starts its
-// first connect. It returns nil, nil for a unix socket, whose connect does
-// not wait: dial makes it.
+// newDialer resolves address (a failure is the server's).
+func newDialer(ctx context.Context, network, address string, limit time.Duration, hard time.Time) (*dialer, error) {
+	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
+	if network == "unix" {
+		return &dialer{c: c, sas: []syscall.Sockaddr{&syscall.SockaddrUnix{Name: address}}}, nil
+	}
+	sas, err := c.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &dialer{c: c, sas: sas}, nil
+}
+
+// dialStart resolves address and starts its first connect, for
+// dialAhead. It returns nil, nil for a unix socket, whose connect does not
+// wait: dial makes it.
 func dialStart(network, address string, limit time.Duration, hard time.Time) (*dialer, error) {
 	if network == "unix" {
 		return nil, nil
 	}
-	c := &sockConn{fd: -1, network: network, remote: address, limit: limit, hard: hard, st: &uncounted}
-	sas, err := c.resolve(context.Background())
+	d, err := newDialer(context.Background(), network, address, limit, hard)
 	if err != nil {
 		return nil, err
 	}
-	d := &dialer{c: c, sas: sas}
 	return d, d.start()
 }
 
@@ -696,13 +688,17 @@ func (d *dialer) start() error {
 	return d.last
 }
 
-// end finishes the connect in progress, once the socket is writable; when
-// it failed, it starts the next address's (done is then false).
+// end finishes the connect in progress, once the socket is writable. When
+// it failed, it starts the next address's (done is then false), unless the
+// failure is the call's time or an interrupt.
 func (d *dialer) end() (done bool, err error) {
 	for {
 		err := d.c.connectEnd(d.inProgress)
 		if err == nil {
 			return true, nil
+		}
+		if errors.Is(err, ErrInterrupted) || isTimeout(err) || err == errTimeLimit {
+			return true, err
 		}
 		d.last = err
 		if err := d.start(); err != nil {
