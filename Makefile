@@ -48,7 +48,8 @@ GO ?= go
 # other go command first fetches it (goruntime/toolchain.sh).
 GO_TOOLCHAIN = go1.26.8
 GO_PATCHES = goruntime/threads.patch goruntime/sysmon.patch goruntime/address_space.patch \
-             goruntime/fips_entropy.patch goruntime/out_of_memory.patch goruntime/address_reserve.patch
+             goruntime/fips_entropy.patch goruntime/out_of_memory.patch goruntime/address_reserve.patch \
+             goruntime/heap_room.patch
 GO_BUILD_DIR = .gobuild
 # Async preemption signals (SIGURG) would steal PostgreSQL's latch wakeups;
 # it must be off from the first instruction, so it is baked in at link time.

@@ -233,10 +233,13 @@ mc_outcome(int rc, const char *op, const char *key, int keylen)
 							mc_client_textn(key, keylen))));
 			break;
 		case MCGO_NOMEM:
+			/* With no memory even for its message, Go's reply is empty. */
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory"),
-					 errdetail("memcache: %s: %s", op, mc_client_textn(f.msg, f.msglen))));
+					 f.msglen > 0 ?
+					 errdetail("memcache: %s: %s", op, mc_client_textn(f.msg, f.msglen)) :
+					 errdetail("memcache: %s", op)));
 			break;
 		default:
 			ereport(ERROR,
