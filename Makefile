@@ -9,7 +9,7 @@ DISTVERSION = 1.1.0
 MODULE_big = memcache
 OBJS = extension/memcache.o extension/security_settings.o extension/bad_values.o \
        extension/server_list.o \
-       extension/goload.o extension/goconfig.o extension/onerror.o extension/abi.o \
+       extension/goload.o extension/goconfig.o extension/external_fds.o extension/onerror.o extension/abi.o \
        extension/expiry.o extension/storage.o extension/retrieval.o \
        extension/counters.o extension/admin.o extension/batch.o \
        extension/commit_queue.o extension/commit_routes.o extension/commit_order.o \

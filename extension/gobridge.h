@@ -56,16 +56,31 @@ extern void mc_prepare_slow(void);
 extern void mc_current_config(mcgo_config *cfg);
 extern void mc_free_config(mcgo_config *cfg);
 
+/* The client's sockets, as fd.c is told of them (external_fds.c). */
+extern mcgo_counters mc_counters;
+extern int	mc_sockets_seen;
+extern void mc_external_fds_sync(void);
+extern void mc_external_fds_servers(const char *list);
+extern void mc_external_fds_runtime(void);
+
+static inline void
+mc_external_fds_check(void)
+{
+	if (unlikely(mc_counters.sockets != mc_sockets_seen))
+		mc_external_fds_sync();
+}
+
 /*
  * mc_prepare: make sure the Go object is loaded and configured with the
- * current settings.  Call before every mcgo call; one branch when nothing
- * changed.
+ * current settings, and fd.c told of the sockets the last call left open.
+ * Call before every mcgo call; two branches when nothing changed.
  */
 static inline void
 mc_prepare(void)
 {
 	if (unlikely(!mc_go_loaded || mc_config_dirty))
 		mc_prepare_slow();
+	mc_external_fds_check();
 }
 
 /*

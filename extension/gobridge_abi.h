@@ -148,7 +148,7 @@ typedef struct mcgo_counters
 {
 	uint64_t	seq;			/* moves with every count */
 	int32_t		nrows;			/* rows in use */
-	int32_t		pad;
+	int32_t		sockets;		/* sockets the client holds open (external_fds.c) */
 	mcgo_server_counters rows[MCGO_STAT_ROWS];
 } mcgo_counters;
 

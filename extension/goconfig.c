@@ -107,6 +107,7 @@ mc_prepare_slow(void)
 	mc_load_go();
 	mc_current_config(&cfg);
 	rc = mcgo.configure(&cfg, &mc_data, &mc_len);
+	mc_external_fds_servers(rc == MCGO_OK ? cfg.servers : "");
 	mc_free_config(&cfg);
 	if (config_error)
 		pfree(config_error);

@@ -113,6 +113,7 @@ mc_load_go(void)
 	interrupt_flags.query_cancel_holdoff_count = &QueryCancelHoldoffCount;
 	interrupt_flags.crit_section_count = &CritSectionCount;
 
+	mc_external_fds_runtime();
 	/* The first call also waits for the runtime to finish starting. */
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	rc = mcgo.init(&interrupt_flags, &mc_counters, &mc_data, &mc_len);

@@ -37,13 +37,12 @@
  * without using it, and commit charge, the writable private memory Linux
  * counts against vm.overcommit_memory = 2's limit (9 MB measured).  The
  * virtual size is 13 MB plus one 64 MB heap arena (77 MB measured, the same
- * in 400 fresh backends), but the runtime may need a second arena early: its
- * heap base is randomized within the first arena, which can leave that one
- * almost full, and where its address hint is taken it reserves twice the
- * arena to align one.  Either way 141 MB; a backend given 112 MB once died
- * in CI with Go's "fatal error: out of memory", which only a second arena
- * explains.  So two arenas, the 4 MB the runtime reserves for its own
- * structures (goruntime/address_reserve.patch), 145 MB, and a margin.
+ * in 400 fresh backends), but where its address hint is taken the runtime
+ * reserves twice the arena to align one: 141 MB.  (Go 1.26 also started the
+ * heap at a random offset within its first arena, which could leave that
+ * one full at once; goruntime/heap_room.patch starts it at the beginning.)
+ * So two arenas, the 4 MB the runtime reserves for its own structures
+ * (goruntime/address_reserve.patch), 145 MB, and a margin.
  * test/bench/run.sh measures both; test/integration/limits.sh checks that a
  * backend given less address space than this check asks for still fails
  * cleanly.

@@ -1,6 +1,7 @@
 /*
  * statement_end.c - the end of a top-level statement, where the failures
- * that onerror.c counted rather than reported are summed up.
+ * that onerror.c counted rather than reported are summed up, and fd.c is
+ * told of the sockets the statement's calls left open (external_fds.c).
  *
  * PostgreSQL has no hook for the end of a statement.  As
  * pg_stat_statements does, the executor and utility hooks keep the nesting
@@ -103,6 +104,8 @@ end(QueryDesc *queryDesc)
 	/* Not while aborting: an open cursor's executor ends there. */
 	if (nesting == 0 && client && IsTransactionState())
 		mc_failures_summarize();
+	if (nesting == 0)
+		mc_external_fds_check();
 }
 
 static void
@@ -123,6 +126,9 @@ utility(MC_PROCESS_UTILITY_ARGS)
 	PG_END_TRY();
 	if (nesting == 0 && context == PROCESS_UTILITY_TOPLEVEL)
 		mc_failures_summarize();
+	/* After a COMMIT: the sockets its sends opened. */
+	if (nesting == 0)
+		mc_external_fds_check();
 }
 
 static void

@@ -48,6 +48,7 @@ var _ = [1]struct{}{}[mc.StatAddrLen-C.MCGO_STAT_ADDR_LEN]
 var _ = [1]struct{}{}[mc.StatRows-C.MCGO_STAT_ROWS]
 var _ = [1]struct{}{}[unsafe.Sizeof(mc.StatsTable{})-C.sizeof_mcgo_counters]
 var _ = [1]struct{}{}[unsafe.Offsetof(mc.StatsTable{}.Rows)-unsafe.Offsetof(C.mcgo_counters{}.rows)]
+var _ = [1]struct{}{}[unsafe.Offsetof(mc.StatsTable{}.Sockets)-unsafe.Offsetof(C.mcgo_counters{}.sockets)]
 
 const (
 	opSet    = 0

@@ -120,6 +120,11 @@ func mcgo_init(f *C.mcgo_interrupt_flags, counters *C.mcgo_counters, data **C.ch
 	pg.cancelHoldoff = (*uint32)(unsafe.Pointer(f.query_cancel_holdoff_count))
 	pg.critSec = (*uint32)(unsafe.Pointer(f.crit_section_count))
 	mc.InterruptPending = interruptPending
+	// The runtime's network poller (an epoll and an eventfd, for good)
+	// opens at the first timer, whenever that comes (the scavenger's
+	// sleep); with no descriptor free then, that is Go's fatal "netpollinit
+	// failed". A timer opens it now, while the shim has room kept for it.
+	time.AfterFunc(time.Hour, func() {}).Stop()
 	reset()
 	return finish(nil, data, n)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -170,6 +171,7 @@ func (c *sockConn) Close() error {
 	}
 	err := syscall.Close(c.fd)
 	c.fd = -1
+	atomic.AddInt32(&Stats.Sockets, -1)
 	return err
 }
 
@@ -586,6 +588,7 @@ func (c *sockConn) connectStart(sa syscall.Sockaddr) (inProgress bool, err error
 	if err != nil {
 		return false, os.NewSyscallError("socket", err)
 	}
+	atomic.AddInt32(&Stats.Sockets, 1)
 	c.fd, c.wait, c.unix = fd, 0, family == syscall.AF_UNIX
 	err = syscall.Connect(fd, sa)
 	for err == syscall.EINTR {

@@ -71,10 +71,11 @@ type ServerStats struct {
 
 // StatsTable is the layout of mcgo_counters.
 type StatsTable struct {
-	Seq  uint64 // moves with every count: the C side flushes when it moved
-	N    int32  // rows in use
-	_    int32
-	Rows [StatRows]ServerStats
+	Seq uint64 // moves with every count: the C side flushes when it moved
+	N   int32  // rows in use
+	// Sockets the client holds open: the C side tells PostgreSQL's fd.c.
+	Sockets int32
+	Rows    [StatRows]ServerStats
 }
 
 // Stats is where counts go: Go memory until package main points it at the

@@ -22,6 +22,11 @@
 #      to grow into; a loaded backend left no address space at all (or 256
 #      kB, 1 MB), sending to 40 new servers, gets its result or ERROR 53200,
 #      never an abort;
+#  (c) a file-descriptor limit (ulimit -n 128): the client's sockets are
+#      told to fd.c, so that a session with 40 sockets that reads 150 tables
+#      can still load a library and connect; the runtime's poller opens at
+#      the first call, and a backend with too few descriptors free gets an
+#      ERROR there, never an abort;
 #  and the server log never shows a crash or a Go runtime abort.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
@@ -161,6 +166,19 @@ else
 	say "not ok" "could not create a cluster as $user: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
 fi
 
+# Forty servers: one memcached on 127.0.0.2-41, for (b) and (c).
+forty_port=$((MC_PORT_BASE + 14))
+forty=$(seq -f "127.0.0.%g:$forty_port" 2 41 | paste -sd,)
+forty_started=
+start_forty() {
+	[ -n "$forty_started" ] && return
+	forty_started=1
+	memcached -u root -l "$(seq -f '127.0.0.%g' 2 41 | paste -sd,)" -p $forty_port -U 0 -m 8 -c 1024 \
+		-P "$MC_WORK/memcached-$forty_port.pid" >/dev/null 2>&1 &
+	on_exit "kill \$(cat $MC_WORK/memcached-$forty_port.pid) 2>/dev/null"
+	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.41/$forty_port") 2>/dev/null && break; sleep 0.05; done
+}
+
 # --- (b) an address-space limit ----------------------------------------------------
 if new_cluster vsize "ulimit -v 1048576"; then
 	r=$(pq -c "SELECT memcache_set('limits_v', 'vv'), memcache_get('limits_v')" 2>&1)
@@ -240,12 +258,7 @@ SQL
 	# allocate memory" (the cluster restarted); it takes from its reserve,
 	# the call works or is an ERROR, and with room again the same session's
 	# calls work. (With no room at all, PostgreSQL itself often fails first.)
-	mp=$((MC_PORT_BASE + 14))
-	addrs=$(seq -f '127.0.0.%g' 2 41 | paste -sd,)
-	memcached -u root -l "$addrs" -p "$mp" -U 0 -m 8 -c 1024 -P "$MC_WORK/memcached-$mp.pid" >/dev/null 2>&1 &
-	on_exit "kill \$(cat $MC_WORK/memcached-$mp.pid) 2>/dev/null"
-	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.41/$mp") 2>/dev/null && break; sleep 0.05; done
-	list=$(seq -f "127.0.0.%g:$mp" 2 41 | paste -sd,)
+	start_forty
 	fine=0
 	for slack in 0 256 1024; do
 		r=$(pq 2>&1 <<SQL
@@ -253,7 +266,7 @@ SQL
 SET client_min_messages = warning;
 SELECT 'WARM', memcache_set('limits_warm', 'w');
 $(prlimit_sql "--as=\$(( \$(awk '{print \$1 * 4096}' /proc/\$BPID/statm) + $slack * 1024 )):")
-SET memcache.servers = '$list';
+SET memcache.servers = '$forty';
 SELECT 'STATS', length(memcache_stats()) > 0;
 $(prlimit_sql "--as=1073741824:")
 SELECT 'AGAIN', length(memcache_stats()) > 0, memcache_get('limits_warm') IS NULL;
@@ -274,5 +287,89 @@ SQL
 	no_crash "address-space limit" "$dir/log"
 else
 	say "not ok" "the cluster did not start under ulimit -v 1048576: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
+fi
+
+# --- (c) a file-descriptor limit ---------------------------------------------------
+# Under ulimit -n 128, fd.c lets a backend keep about 110 files open. A
+# session holds 40 sockets to memcached, then reads 150 tables: fd.c, told
+# of the sockets, keeps room for them, so a library still loads after
+# that (PL/pgSQL's, at the session's first DO block), the client's next
+# connection is made, and its calls work. Untold, fd.c filled the process's
+# descriptor table with cached files, and both failed: "Too many open
+# files".
+if new_cluster nofile "ulimit -n 128"; then
+	start_forty
+	pq -q >/dev/null 2>&1 <<'SQL'
+SELECT format('CREATE TABLE IF NOT EXISTS limits_fd%s (i int)', g) FROM generate_series(1, 150) g \gexec
+SQL
+	r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SET client_min_messages = notice;
+SET memcache.servers = '$forty';
+SELECT 'STATS', length(memcache_stats()) > 0;
+SELECT format('SELECT count(*) FROM limits_fd%s', g) FROM generate_series(1, 150) g \\gexec
+DO \$\$ BEGIN RAISE NOTICE 'PL/pgSQL loaded'; END \$\$;
+SET memcache.servers = '127.0.0.1:${MC_PORTS[0]}';
+SELECT 'NEW', memcache_set('limits_fd', 'f'), memcache_get('limits_fd');
+SET memcache.servers = '$forty';
+SELECT 'AGAIN', length(memcache_stats()) > 0;
+SQL
+	)
+	echo "$r" | grep 'ERROR\|WARNING\|FATAL' | sed 's/^/#   /'
+	echo "$r" | grep -qx 'STATS|t' && echo "$r" | grep -q 'NOTICE:  .*PL/pgSQL loaded' &&
+		echo "$r" | grep -qx 'NEW|t|f' && echo "$r" | grep -qx 'AGAIN|t' && ! echo "$r" | grep -q 'ERROR\|WARNING' &&
+		say ok "under ulimit -n 128, a session holding 40 sockets reads 150 tables, then loads PL/pgSQL, connects to another server and calls the 40 again" ||
+		say "not ok" "file descriptors: $(echo "$r" | grep -v '^0$' | tr '\n' ' ')"
+	# The Go runtime's network poller (an epoll and an eventfd) opens at
+	# the first call, where room is kept for it; before, it opened at the
+	# runtime's first timer, whenever that came, and with no descriptor
+	# free then it was Go's fatal "netpollinit failed".
+	r=$(pq 2>&1 <<SQL
+SELECT pg_backend_pid() AS bpid \\gset
+\\setenv BPID :bpid
+\\! echo BEFORE \$(ls -l /proc/\$BPID/fd | grep -c 'eventpoll\\|eventfd')
+SELECT 'GOT', memcache_set('limits_fd', 'f');
+\\! echo AFTER \$(ls -l /proc/\$BPID/fd | grep -c 'eventpoll\\|eventfd')
+SQL
+	)
+	before=$(echo "$r" | sed -n 's/^BEFORE //p') after=$(echo "$r" | sed -n 's/^AFTER //p')
+	echo "$r" | grep -qx 'GOT|t' && [ -n "$before" ] && [ "$after" = $((before + 2)) ] &&
+		say ok "the Go runtime's poller (an epoll and an eventfd) opens at a backend's first call" ||
+		say "not ok" "the runtime's poller at the first call: $(echo "$r" | tr '\n' ' ')"
+	# A backend's own limit lowered (prlimit --nofile) to leave K
+	# descriptors free at its first call: loading the libraries takes one
+	# for a moment, the poller two, the connection one. The call works or
+	# is an ERROR or a WARNING saying so, never an abort; with the limit
+	# raised again, the same session works.
+	outcomes=()
+	for k in 0 1 2 3 4; do
+		r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+$(prlimit_sql "--nofile=\$(( \$(ls /proc/\$BPID/fd | sort -n | awk 'BEGIN { n = 0 } \$1 == n { n++ } END { print n }') + $k )):")
+SELECT 'FIRST', memcache_set('limits_fd$k', 'f');
+$(prlimit_sql "--nofile=128:")
+SELECT 'AGAIN', memcache_set('limits_fd$k', 'f'), memcache_get('limits_fd$k');
+SQL
+		)
+		if ! echo "$r" | grep -qx 'AGAIN|t|f'; then
+			outcomes+=("$k:not-again($(echo "$r" | grep -m1 'ERROR\|FATAL\|closed'))")
+		elif echo "$r" | grep -qx 'FIRST|t'; then
+			outcomes+=("$k:ok")
+		elif echo "$r" | grep -q 'no file descriptors free for the Go runtime'; then
+			outcomes+=("$k:runtime-53000")
+		elif [ "$(sqlstate "$r")" = 53000 ] || echo "$r" | grep -q 'WARNING:  58030: .*too many open files'; then
+			outcomes+=("$k:emfile")
+		else
+			outcomes+=("$k:other($(echo "$r" | grep -m1 'ERROR\|WARNING\|FATAL\|closed'))")
+		fi
+	done
+	echo "#   descriptors free at the first call: outcome: ${outcomes[*]}"
+	! echo "${outcomes[*]}" | grep -q 'other\|not-again' && echo "${outcomes[*]}" | grep -q runtime-53000 &&
+		[ "${outcomes[-1]}" = 4:ok ] &&
+		say ok "a backend with 0 to 4 descriptors free: its first call works or fails saying so (the runtime's: ERROR 53000), and with room again the session works" ||
+		say "not ok" "descriptors free at the first call: ${outcomes[*]}"
+	no_crash "file-descriptor limit" "$dir/log"
+else
+	say "not ok" "the cluster did not start under ulimit -n 128: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
 fi
 finish

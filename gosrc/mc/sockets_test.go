@@ -1,0 +1,82 @@
+package mc
+
+import (
+	"bufio"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// refusedAddr is an address nothing listens on: its connects are refused.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// Stats.Sockets, which the C side reports to PostgreSQL's fd.c, counts the
+// sockets a client holds: one per server it talks to, none once it is
+// closed, whatever became of its connects and calls (refused, timed out,
+// interrupted, closed by the server, a reply cut short).
+func TestSocketsCounted(t *testing.T) {
+	base := atomic.LoadInt32(&Stats.Sockets)
+	good := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		switch {
+		case strings.HasPrefix(line, "get"):
+			w.WriteString("END\r\n")
+		case strings.HasPrefix(line, "set"):
+			r.ReadString('\n')
+			w.WriteString("STORED\r\n")
+		case strings.HasPrefix(line, "version"):
+			w.WriteString("VERSION 1.6\r\n")
+		default:
+			w.WriteString("ERROR\r\n")
+		}
+		return true
+	})
+	cut := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+		w.WriteString("VALUE k 0 10\r\nabc")
+		return false
+	})
+	addrs := []string{good.addr(), cut.addr(), refusedAddr(t), blackHole(t)}
+	c, err := NewClient(Config{Servers: strings.Join(addrs, ","), Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.cfg.RetryDelay = 0
+	keys := make([]string, 200)
+	var ops []Op
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+		ops = append(ops, Op{Key: keys[i], Value: []byte("v")})
+	}
+	for round := 0; round < 2; round++ {
+		func() {
+			interruptAfter(t, 20*time.Millisecond)
+			defer func() { InterruptPending = func() bool { return false } }()
+			c.GetMultiTo(KeyList(keys), &mapSink{keys: keys, m: map[string][]byte{}})
+		}()
+		c.GetMultiTo(KeyList(keys), &mapSink{keys: keys, m: map[string][]byte{}})
+		c.Apply(ops, Batch{})
+		for _, k := range keys[:8] {
+			c.Get(k)
+			c.Delete(k)
+		}
+		c.Probe()
+		if n := atomic.LoadInt32(&Stats.Sockets) - base; n < 1 || n > int32(len(addrs)) {
+			t.Errorf("round %d: the client holds %d sockets; it talks to %d servers", round, n, len(addrs))
+		}
+	}
+	c.Close()
+	if n := atomic.LoadInt32(&Stats.Sockets) - base; n != 0 {
+		t.Errorf("%d sockets counted after the client was closed", n)
+	}
+}
