@@ -13,7 +13,8 @@
  * whichever is more, so that the list's connections have room before
  * they are made, and the two the Go runtime keeps (its network poller);
  * at most a third of max_safe_fds, fd.c's own limit for external
- * descriptors, so its cache keeps two thirds.
+ * descriptors, so its cache keeps two thirds; the client opens no more
+ * (mc_external_fds_limit).
  *
  * The count is brought up to date before each call and at the end of each
  * top-level statement (after a COMMIT's sends), never in a transaction
@@ -36,6 +37,7 @@ int			mc_sockets_seen = 0;
 static int	list_servers = 0;
 
 /* The runtime's own: its network poller's epoll and eventfd. */
+#define RUNTIME_FDS 2
 static int	runtime_fds = 0;
 
 /* Descriptors reserved with fd.c. */
@@ -71,7 +73,7 @@ mc_external_fds_runtime(void)
 {
 	int			p[2];
 
-	runtime_fds = 2;
+	runtime_fds = RUNTIME_FDS;
 	mc_external_fds_sync();
 	if (pipe(p) != 0)
 	{
@@ -87,6 +89,18 @@ mc_external_fds_runtime(void)
 	}
 	close(p[0]);
 	close(p[1]);
+}
+
+/*
+ * The sockets the client may hold at once: the rest of the third.  Past
+ * it a connection fails as memcache.on_error says; unbounded, a long server
+ * list took every descriptor, and PostgreSQL's next open of a WAL file
+ * failed, which is a PANIC.
+ */
+int
+mc_external_fds_limit(void)
+{
+	return Max(max_safe_fds / 3 - RUNTIME_FDS, 1);
 }
 
 void

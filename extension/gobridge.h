@@ -62,6 +62,7 @@ extern int	mc_sockets_seen;
 extern void mc_external_fds_sync(void);
 extern void mc_external_fds_servers(const char *list);
 extern void mc_external_fds_runtime(void);
+extern int	mc_external_fds_limit(void);
 
 static inline void
 mc_external_fds_check(void)

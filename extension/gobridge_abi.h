@@ -198,6 +198,8 @@ typedef struct mcgo_config
 	 * is dropped and every call fails with MCGO_CONFIG and this message.
 	 */
 	const char *config_error;
+	/* Sockets the client may hold at once (external_fds.c). */
+	int32_t		max_sockets;
 } mcgo_config;
 
 #endif

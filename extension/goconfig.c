@@ -85,6 +85,7 @@ mc_current_config(mcgo_config *cfg)
 	cfg->username = or_empty(mc_username);
 	cfg->password = password ? password : pstrdup("");
 	cfg->config_error = problem ? problem : pstrdup("");
+	cfg->max_sockets = mc_external_fds_limit();
 }
 
 void

@@ -32,6 +32,7 @@
 
 typedef struct Repeat
 {
+	bool		other;			/* the last entry: failures past MAX_REPEATS kinds */
 	bool		server;			/* key is a server's address, else a message */
 	int			keylen;
 	char		key[REPEAT_TEXT];	/* as it came, up to REPEAT_TEXT bytes */
@@ -41,13 +42,14 @@ typedef struct Repeat
 	char		last[REPEAT_TEXT];	/* its message, ASCII only */
 } Repeat;
 
-static Repeat repeats[MAX_REPEATS];
+static Repeat repeats[MAX_REPEATS + 1];
 static int	nrepeats = 0;
 static TimestampTz repeats_of = 0;	/* the statement they are of */
 
 /*
- * The entry of failure f, made when new (*first then true); NULL when the
- * table is full (the failure is then reported on its own).
+ * The entry of failure f, made when new (*first then true).  Past
+ * MAX_REPEATS servers or messages, the failures of all the others share
+ * one entry.
  */
 static Repeat *
 repeat_of(const McFailure *f, bool *first)
@@ -64,15 +66,29 @@ repeat_of(const McFailure *f, bool *first)
 		repeats_of = GetCurrentStatementStartTimestamp();
 	}
 	*first = false;
-	for (int i = 0; i < nrepeats; i++)
+	for (int i = 0; i < Min(nrepeats, MAX_REPEATS); i++)
 	{
 		r = &repeats[i];
 		if (r->server == server && r->keylen == keylen && memcmp(r->key, key, keylen) == 0)
 			return r;
 	}
-	if (nrepeats == MAX_REPEATS)
-		return NULL;
+	if (nrepeats >= MAX_REPEATS)
+	{
+		r = &repeats[MAX_REPEATS];
+		if (nrepeats == MAX_REPEATS)
+		{
+			nrepeats++;
+			r->other = true;
+			r->server = true;
+			r->keylen = 0;
+			strlcpy(r->shown, "other servers", sizeof(r->shown));
+			r->count = 0;
+			*first = true;
+		}
+		return r;
+	}
 	r = &repeats[nrepeats++];
+	r->other = false;
 	r->server = server;
 	r->keylen = keylen;
 	memcpy(r->key, key, keylen);

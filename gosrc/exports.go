@@ -153,6 +153,7 @@ func mcgo_configure(cfg *C.mcgo_config, data **C.char, n *C.size_t) (code C.int)
 		return finish(err, data, n)
 	}
 	client, configErr = c, nil
+	atomic.StoreInt32(&mc.MaxSockets, int32(cfg.max_sockets))
 	return finish(nil, data, n)
 }
 

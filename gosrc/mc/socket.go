@@ -574,6 +574,25 @@ func (c *sockConn) lookup(ctx context.Context, host string) ([]net.IP, error) {
 	return ips, nil
 }
 
+// MaxSockets is how many sockets the client may hold at once (0: no
+// limit), the room PostgreSQL keeps for them (extension/external_fds.c).
+var MaxSockets int32
+
+// takeSocket counts a socket about to be opened, unless MaxSockets are.
+func takeSocket() error {
+	max := atomic.LoadInt32(&MaxSockets)
+	for {
+		n := atomic.LoadInt32(&Stats.Sockets)
+		if max > 0 && n >= max {
+			return os.NewSyscallError("socket", fmt.Errorf("the backend already holds %d sockets to memcached, "+
+				"a third of the files it may keep open (max_files_per_process, ulimit -n)", n))
+		}
+		if atomic.CompareAndSwapInt32(&Stats.Sockets, n, n+1) {
+			return nil
+		}
+	}
+}
+
 // connectStart opens c's socket and starts its connect to sa without
 // waiting; inProgress: connectEnd is due once the socket is writable.
 func (c *sockConn) connectStart(sa syscall.Sockaddr) (inProgress bool, err error) {
@@ -584,11 +603,14 @@ func (c *sockConn) connectStart(sa syscall.Sockaddr) (inProgress bool, err error
 	case *syscall.SockaddrInet6:
 		family = syscall.AF_INET6
 	}
+	if err := takeSocket(); err != nil {
+		return false, err
+	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
 	if err != nil {
+		atomic.AddInt32(&Stats.Sockets, -1)
 		return false, os.NewSyscallError("socket", err)
 	}
-	atomic.AddInt32(&Stats.Sockets, 1)
 	c.fd, c.wait, c.unix = fd, 0, family == syscall.AF_UNIX
 	err = syscall.Connect(fd, sa)
 	for err == syscall.EINTR {

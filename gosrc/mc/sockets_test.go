@@ -80,3 +80,39 @@ func TestSocketsCounted(t *testing.T) {
 		t.Errorf("%d sockets counted after the client was closed", n)
 	}
 }
+
+// Past MaxSockets a connection fails at once, as that server's failure,
+// and opens no socket.
+func TestMaxSockets(t *testing.T) {
+	var addrs []string
+	for i := 0; i < 4; i++ {
+		fs := newFakeServer(t, func(line string, r *bufio.Reader, w *bufio.Writer) bool {
+			w.WriteString("END\r\n")
+			return true
+		})
+		addrs = append(addrs, fs.addr())
+	}
+	base := atomic.LoadInt32(&Stats.Sockets)
+	atomic.StoreInt32(&MaxSockets, base+2)
+	t.Cleanup(func() { atomic.StoreInt32(&MaxSockets, 0) })
+	c := testClient(t, strings.Join(addrs, ","), time.Second)
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	failed, err := c.GetMultiTo(KeyList(keys), &mapSink{keys: keys, m: map[string][]byte{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 2 {
+		t.Fatalf("%d of 4 servers failed with room for 2 sockets, want 2: %v", len(failed), failed)
+	}
+	for _, e := range failed {
+		if !strings.Contains(e.Error(), "sockets to memcached, a third of the files") {
+			t.Errorf("failure: %v", e)
+		}
+	}
+	if n := atomic.LoadInt32(&Stats.Sockets) - base; n != 2 {
+		t.Errorf("%d sockets held, want 2", n)
+	}
+}

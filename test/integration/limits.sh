@@ -23,10 +23,13 @@
 #      kB, 1 MB), sending to 40 new servers, gets its result or ERROR 53200,
 #      never an abort;
 #  (c) a file-descriptor limit (ulimit -n 128): the client's sockets are
-#      told to fd.c, so that a session with 40 sockets that reads 150 tables
+#      told to fd.c, so that a session with 30 sockets that reads 150 tables
 #      can still load a library and connect; the runtime's poller opens at
 #      the first call, and a backend with too few descriptors free gets an
-#      ERROR there, never an abort;
+#      ERROR there, never an abort; 200 servers: the client holds no more
+#      sockets than its third, the rest fail with a WARNING; and under
+#      ulimit -n 64 with 60 servers, a WAL write after another session's
+#      DROP DATABASE still finds a descriptor (it was a PANIC);
 #  and the server log never shows a crash or a Go runtime abort.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
@@ -166,15 +169,17 @@ else
 	say "not ok" "could not create a cluster as $user: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
 fi
 
-# Forty servers: one memcached on 127.0.0.2-41, for (b) and (c).
+# Forty servers: one memcached on 127.0.0.2-41, for (b) and (c); the same
+# on 127.0.2.1-200 for longer lists.
 forty_port=$((MC_PORT_BASE + 14))
 forty=$(seq -f "127.0.0.%g:$forty_port" 2 41 | paste -sd,)
+many() { seq -f "127.0.2.%g:$forty_port" 1 "$1" | paste -sd,; }
 forty_started=
 start_forty() {
 	[ -n "$forty_started" ] && return
 	forty_started=1
-	memcached -u root -l "$(seq -f '127.0.0.%g' 2 41 | paste -sd,)" -p $forty_port -U 0 -m 8 -c 1024 \
-		-P "$MC_WORK/memcached-$forty_port.pid" >/dev/null 2>&1 &
+	memcached -u root -l "$(seq -f '127.0.0.%g' 2 41 | paste -sd,),$(seq -f '127.0.2.%g' 1 200 | paste -sd,)" \
+		-p $forty_port -U 0 -m 8 -c 4096 -P "$MC_WORK/memcached-$forty_port.pid" >/dev/null 2>&1 &
 	on_exit "kill \$(cat $MC_WORK/memcached-$forty_port.pid) 2>/dev/null"
 	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.41/$forty_port") 2>/dev/null && break; sleep 0.05; done
 }
@@ -291,7 +296,7 @@ fi
 
 # --- (c) a file-descriptor limit ---------------------------------------------------
 # Under ulimit -n 128, fd.c lets a backend keep about 110 files open. A
-# session holds 40 sockets to memcached, then reads 150 tables: fd.c, told
+# session holds 30 sockets to memcached, then reads 150 tables: fd.c, told
 # of the sockets, keeps room for them, so a library still loads after
 # that (PL/pgSQL's, at the session's first DO block), the client's next
 # connection is made, and its calls work. Untold, fd.c filled the process's
@@ -305,20 +310,20 @@ SQL
 	r=$(pq 2>&1 <<SQL
 \\set VERBOSITY verbose
 SET client_min_messages = notice;
-SET memcache.servers = '$forty';
+SET memcache.servers = '$(many 30)';
 SELECT 'STATS', length(memcache_stats()) > 0;
 SELECT format('SELECT count(*) FROM limits_fd%s', g) FROM generate_series(1, 150) g \\gexec
 DO \$\$ BEGIN RAISE NOTICE 'PL/pgSQL loaded'; END \$\$;
 SET memcache.servers = '127.0.0.1:${MC_PORTS[0]}';
 SELECT 'NEW', memcache_set('limits_fd', 'f'), memcache_get('limits_fd');
-SET memcache.servers = '$forty';
+SET memcache.servers = '$(many 30)';
 SELECT 'AGAIN', length(memcache_stats()) > 0;
 SQL
 	)
 	echo "$r" | grep 'ERROR\|WARNING\|FATAL' | sed 's/^/#   /'
 	echo "$r" | grep -qx 'STATS|t' && echo "$r" | grep -q 'NOTICE:  .*PL/pgSQL loaded' &&
 		echo "$r" | grep -qx 'NEW|t|f' && echo "$r" | grep -qx 'AGAIN|t' && ! echo "$r" | grep -q 'ERROR\|WARNING' &&
-		say ok "under ulimit -n 128, a session holding 40 sockets reads 150 tables, then loads PL/pgSQL, connects to another server and calls the 40 again" ||
+		say ok "under ulimit -n 128, a session holding 30 sockets reads 150 tables, then loads PL/pgSQL, connects to another server and calls the 30 again" ||
 		say "not ok" "file descriptors: $(echo "$r" | grep -v '^0$' | tr '\n' ' ')"
 	# The Go runtime's network poller (an epoll and an eventfd) opens at
 	# the first call, where room is kept for it; before, it opened at the
@@ -368,8 +373,52 @@ SQL
 		[ "${outcomes[-1]}" = 4:ok ] &&
 		say ok "a backend with 0 to 4 descriptors free: its first call works or fails saying so (the runtime's: ERROR 53000), and with room again the session works" ||
 		say "not ok" "descriptors free at the first call: ${outcomes[*]}"
+	# 200 servers, more than the backend may have sockets for: the client
+	# holds a third of what fd.c may keep open, the servers past it fail
+	# (a WARNING says why), and PostgreSQL's own opens still have room.
+	r=$(pq 2>&1 <<SQL
+\\set VERBOSITY verbose
+SET memcache.servers = '$(many 200)';
+SELECT 'STATS', memcache_stats() IS NULL;
+SELECT format('SELECT count(*) FROM limits_fd%s', g) FROM generate_series(1, 150) g \\gexec
+DO \$\$ BEGIN RAISE NOTICE 'PL/pgSQL loaded'; END \$\$;
+SQL
+	)
+	echo "$r" | grep 'ERROR\|WARNING\|FATAL' | grep -v '^0$' | sort | uniq -c | head -3 | sed 's/^/#   /'
+	echo "$r" | grep -qx 'STATS|t' && echo "$r" | grep -q 'WARNING:.*already holds [0-9]* sockets to memcached' &&
+		echo "$r" | grep -q 'NOTICE:  .*PL/pgSQL loaded' && ! echo "$r" | grep -q 'ERROR' &&
+		say ok "under ulimit -n 128, 200 servers: the client stops at its third of the descriptors (a WARNING), and PostgreSQL still loads PL/pgSQL after reading 150 tables" ||
+		say "not ok" "200 servers under ulimit -n 128: $(echo "$r" | grep -v '^0$' | head -c 600 | tr '\n' ' ')"
 	no_crash "file-descriptor limit" "$dir/log"
 else
 	say "not ok" "the cluster did not start under ulimit -n 128: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
+fi
+# Under ulimit -n 64 a backend may keep about 49 files open. With 60 servers,
+# a session's client used to take every descriptor fd.c let go of (another
+# session's DROP DATABASE makes every backend close its cached files), and
+# the backend's next WAL write could not open its segment: a PANIC, and the
+# cluster restarted.
+if new_cluster nofile64 "ulimit -n 64"; then
+	start_forty
+	r=$(pq 2>&1 <<SQL
+SELECT pg_backend_pid() AS bpid \\gset
+\\setenv BPID :bpid
+SET memcache.servers = '$(many 60)';
+SELECT 'MULTI', count(*) FROM memcache_get_multi(array(SELECT 'k' || g FROM generate_series(1, 200) g));
+\\! echo "FDS \$(ls /proc/\$BPID/fd | wc -l)"
+\\! psql -X -q -h '$dir' -p $port -U postgres -d postgres -c 'CREATE DATABASE limits_dx' -c 'DROP DATABASE limits_dx'
+SELECT 1;
+SELECT 'MULTI', count(*) FROM memcache_get_multi(array(SELECT 'k' || g FROM generate_series(1, 200) g));
+\\! echo "FDS \$(ls /proc/\$BPID/fd | wc -l)"
+SELECT 'WAL', pg_logical_emit_message(false, 'limits', 'x') IS NOT NULL;
+SQL
+	)
+	echo "$r" | grep '^FDS' | tr '\n' ' ' | sed 's/^/#   descriptors: /'; echo
+	echo "$r" | grep -qx 'WAL|t' && [ "$(echo "$r" | grep -c '^MULTI|0$')" = 2 ] &&
+		say ok "under ulimit -n 64, 60 servers and another session's DROP DATABASE: the backend's WAL write still opens its segment" ||
+		say "not ok" "60 servers under ulimit -n 64: $(echo "$r" | grep -v '^0$' | tail -8 | tr '\n' ' ')"
+	no_crash "file-descriptor limit of 64" "$dir/log"
+else
+	say "not ok" "the cluster did not start under ulimit -n 64: $(tail -5 "$dir/log" 2>/dev/null | tr '\n' ' ')"
 fi
 finish

@@ -63,5 +63,21 @@ read -r w l s <<<"$(run insert "INSERT INTO flood SELECT 'flood:' || i FROM gene
 check_run "INSERT of $((N / 4)) rows, a row trigger calling memcache_set" "$w" "$l" "$s"
 read -r w l s <<<"$(run do "DO \$\$ BEGIN FOR i IN 1..$((N / 4)) LOOP PERFORM memcache_get('flood:' || i); END LOOP; END \$\$")"
 check_run "DO block of $((N / 4)) calls" "$w" "$l" "$s"
+# Forty servers failing in one statement: the first 32 are reported and
+# counted one by one, the others share one entry ("other servers"). A 33rd
+# server used to crash the backend (a NULL entry written through).
+forty=$(seq -f "127.0.3.%g:$MC_CLOSED_PORT" 1 40 | paste -sd,)
+for stmt in "SELECT count(*) FROM memcache_get_multi(array(SELECT 'k' || g FROM generate_series(1, 500) g))" \
+	"SELECT count(*) FILTER (WHERE memcache_set('k' || g, 'v')) FROM generate_series(1, 2000) g"; do
+	r=$(q -c "SET memcache.servers = '$forty'" -c "$stmt" 2>&1)
+	firsts=$(echo "$r" | grep -c '^WARNING:  memcache: .*connect: connection refused')
+	others=$(echo "$r" | grep -c '^WARNING:  memcache: [0-9]* more failures of other servers in this statement')
+	echo "#   ${stmt:0:50}...: $(echo "$r" | grep -c '^WARNING:') WARNINGs, $firsts first failures, $others count of other servers"
+	echo "$r" | grep -qx '0' && [ "$firsts" = 33 ] && [ "$others" = 1 ] &&
+		say ok "40 servers failing in one statement (${stmt:26:20}...): the first 32 reported one by one, the others together" ||
+		say "not ok" "40 servers failing in one statement: $(echo "$r" | tail -5 | tr '\n' ' ')"
+done
+r=$(q -c "SELECT memcache_set('k', 'v'), memcache_get('k')" 2>&1)
+[ "$r" = "t|v" ] && say ok "the session after them works" || say "not ok" "after 40 servers failing: $r"
 no_crash "repeated failures"
 finish
