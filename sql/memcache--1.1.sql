@@ -364,6 +364,18 @@ CREATE EVENT TRIGGER memcache_check_triggers ON ddl_command_end
   WHEN TAG IN ('CREATE TRIGGER', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION memcache_check_triggers();
 
+-- What did not work before an ALTER TABLE is not refused after it: these
+-- are noted when the command starts.
+CREATE FUNCTION memcache_note_triggers()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'memcache_note_triggers'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION memcache_note_triggers() FROM PUBLIC;
+
+CREATE EVENT TRIGGER memcache_note_triggers ON ddl_command_start
+  WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE')
+  EXECUTE FUNCTION memcache_note_triggers();
+
 -- Compare-and-set and get-and-touch.  memcache_gets returns the value and
 -- its CAS token (NULL on a miss); memcache_cas stores only if the item is
 -- unchanged since (false when it changed or is gone).  The token is
