@@ -176,11 +176,49 @@ memcache_server_for_key(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(mc_data, mc_len));
 }
 
+/* Collects the addresses of a server list (mc_parse_server_list). */
+static void
+collect_server(void *arg, bool is_unix, const char *addr, size_t len)
+{
+	List	  **list = (List **) arg;
+
+	*list = lappend(*list, pnstrdup(addr, len));
+}
+
+/* Whether every server of list is in the session's list already. */
+static bool
+servers_in_effect(const char *list)
+{
+	List	   *named = NIL;
+	List	   *have = NIL;
+	char		err[8];
+	ListCell   *lc;
+
+	(void) mc_parse_server_list(list, collect_server, &named, err, sizeof(err));
+	(void) mc_parse_server_list(mc_servers ? mc_servers : "", collect_server, &have, err, sizeof(err));
+	if (mc_added_servers)
+		(void) mc_parse_server_list(mc_added_servers, collect_server, &have, err, sizeof(err));
+	foreach(lc, named)
+	{
+		ListCell   *hc;
+		bool		found = false;
+
+		foreach(hc, have)
+			found = found || strcmp(lfirst(lc), lfirst(hc)) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /*
  * memcache_server_add(server): appends to this session's server list (the
  * setting is left alone), after whatever memcache.servers says, until the
  * session ends (a ROLLBACK keeps it, as in pgmemcache).  A comma-separated
- * list is added whole, as pgmemcache did, or not at all.
+ * list is added whole, as pgmemcache did, or not at all.  Servers the
+ * session has already may be named by anyone allowed to call it: that
+ * changes nothing, and pgmemcache told applications to call it in every
+ * new connection.
  */
 PG_FUNCTION_INFO_V1(memcache_server_add);
 Datum
@@ -191,7 +229,6 @@ memcache_server_add(PG_FUNCTION_ARGS)
 	size_t		len = 8 * strlen(entry) + 256;	/* the entry quoted twice, escaped */
 	char	   *msg = palloc(len);
 
-	require_superuser("memcache_server_add");
 	if (mc_parse_server_list(entry, NULL, NULL, msg, len) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -200,6 +237,16 @@ memcache_server_add(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("memcache: invalid server: the entry is empty")));
+	if (!superuser())
+	{
+		if (servers_in_effect(entry))
+			PG_RETURN_BOOL(true);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("memcache: only superusers may call memcache_server_add()"),
+				 errdetail("Servers already in the session's list may be named by anyone; this one is not."),
+				 errhint("A superuser can add it to memcache.servers.")));
+	}
 	added = mc_added_servers
 		? psprintf("%s,%s", mc_added_servers, entry) : pstrdup(entry);
 	if (mc_added_servers)

@@ -328,8 +328,47 @@ host_name_char(char c)
  * 'entry N "..."' the caller wrote) and returns false.
  */
 static bool
+all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/*
+ * Whether entry e ends in a weight, libmemcached's "host:port:weight" or
+ * "host:port weight" (pgmemcache passed its list to libmemcached): the
+ * weight's offset, else 0.
+ */
+static size_t
+weight_at(const char *e, size_t n)
+{
+	size_t		i = n;
+
+	while (i > 0 && e[i - 1] >= '0' && e[i - 1] <= '9')
+		i--;
+	/* a weight is a 32-bit number: up to 10 digits */
+	if (i == n || n - i > 10 || i < 2 || (e[i - 1] != ' ' && e[i - 1] != ':'))
+		return 0;
+	for (size_t j = 0; j < i - 1; j++)
+		if ((unsigned char) e[j] <= ' ' || e[j] == 0x7f)
+			return 0;
+	if (e[i - 1] == ':')
+	{
+		/* host:port:weight, the port digits too */
+		const char *colon = memchr(e, ':', i - 1);
+
+		if (e[0] == '[' || colon == NULL || !all_digits(colon + 1, e + i - 1 - (colon + 1)))
+			return 0;
+	}
+	return i;
+}
+
+static bool
 parse_entry(const char *e, size_t n, mc_server_fn fn, void *arg, Msg *m)
 {
+	size_t		w;
 	const char *host = e,
 			   *port = NULL;
 	size_t		hostlen = n,
@@ -342,6 +381,12 @@ parse_entry(const char *e, size_t n, mc_server_fn fn, void *arg, Msg *m)
 	if (n == 0)
 	{
 		put(m, "is empty");
+		return false;
+	}
+	if ((w = weight_at(e, n)) > 0)
+	{
+		put(m, "ends in a weight (\"%.*s\"), and server weights are not supported: every server counts once",
+			(int) (n - w + 1), e + w - 1);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)

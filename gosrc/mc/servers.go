@@ -39,9 +39,47 @@ func ParseServers(list string) ([]Server, error) {
 	return servers, nil
 }
 
+// weightAt is the offset of the weight entry e ends in, libmemcached's
+// "host:port:weight" or "host:port weight" (pgmemcache passed its list to
+// libmemcached), else 0.
+func weightAt(e string) int {
+	i := len(e)
+	for i > 0 && e[i-1] >= '0' && e[i-1] <= '9' {
+		i--
+	}
+	// a weight is a 32-bit number: up to 10 digits
+	if i == len(e) || len(e)-i > 10 || i < 2 || (e[i-1] != ' ' && e[i-1] != ':') {
+		return 0
+	}
+	for j := 0; j < i-1; j++ {
+		if e[j] <= ' ' || e[j] == 0x7f {
+			return 0
+		}
+	}
+	if e[i-1] == ':' {
+		colon := strings.IndexByte(e[:i-1], ':')
+		if e[0] == '[' || colon < 0 || !allDigits(e[colon+1:i-1]) {
+			return 0
+		}
+	}
+	return i
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func parseServer(e string) (Server, error) {
 	if e == "" {
 		return Server{}, fmt.Errorf("is empty")
+	}
+	if w := weightAt(e); w > 0 {
+		return Server{}, fmt.Errorf("ends in a weight (%q), and server weights are not supported: every server counts once", e[w-1:])
 	}
 	for _, r := range e {
 		if r <= ' ' || r == 0x7f {

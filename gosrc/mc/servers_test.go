@@ -53,7 +53,11 @@ func TestParseServersInvalid(t *testing.T) {
 		{"[::1", `entry 1 "[::1"`, "no closing ]"},
 		{"[::1]x", `entry 1 "[::1]x"`, "after the IPv6 address"},
 		{"[nothex]:1", `entry 1 "[nothex]:1"`, "not an IPv6 address"},
-		{"1.2.3.4:5:6", `entry 1 "1.2.3.4:5:6"`, "more than one colon"},
+		{"1.2.3.4:5:6", `entry 1 "1.2.3.4:5:6"`, `ends in a weight (":6"), and server weights are not supported`},
+		{"a:11211, b:11211 2", `entry 2 "b:11211 2"`, `ends in a weight (" 2")`},
+		{"a:1;b:2", `entry 1 "a:1;b:2"`, "more than one colon"},
+		{"a:1:b", `entry 1 "a:1:b"`, "more than one colon"},
+		{"a 2", `entry 1 "a 2"`, `ends in a weight (" 2")`},
 		{"ok:1,bad@host", `entry 2 "bad@host"`, `contains "@"`},
 	}
 	for _, c := range cases {

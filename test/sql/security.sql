@@ -21,6 +21,7 @@ SET ROLE mc_app;
 SELECT memcache_set('k', 'v'), memcache_get('k'), memcache_delete('k');
 SELECT memcache_flush_all();
 SELECT memcache_server_add('127.0.0.1:22123');
+SELECT memcache_server_add('127.0.0.1:22122');   -- in the session's list already: true, nothing changes
 -- settings that shape the client are superuser-only
 SET memcache.servers = '127.0.0.1:22123';
 SET memcache.key_prefix = 'other:';

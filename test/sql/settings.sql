@@ -38,6 +38,7 @@ SET memcache.servers = 'a,';
 SET memcache.servers = 'my host:11211';
 SET memcache.servers = '[::1';
 SET memcache.servers = '1.2.3.4:5:6';
+SET memcache.servers = 'a:11211, b:11211 2';   -- libmemcached's weights
 SHOW memcache.servers;
 -- accepted forms
 SET memcache.servers = 'localhost, 127.0.0.1:22123 ,[::1]:22124,[::1],/tmp/memcached.sock';
