@@ -36,9 +36,22 @@
 #include "sync_triggers.h"
 
 /*
- * The memcache triggers that the commands of this event touch: created
- * ones, and those on an altered table or on its partitions and children.
- * $1 is this function, to find its sibling trigger functions.
+ * The memcache triggers (their oid, table and whether they are sync ones)
+ * on the tables in rels, and more: $1 is this function, to find its
+ * sibling trigger functions.
+ */
+#define MEMCACHE_TRIGGERS \
+" SELECT t.oid, t.tgrelid, p.prosrc = 'memcache_sync'" \
+" FROM pg_catalog.pg_trigger t" \
+" JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid" \
+" JOIN pg_catalog.pg_proc self ON self.oid = $1" \
+" WHERE p.prolang = self.prolang AND p.probin = self.probin" \
+"  AND p.prosrc IN ('memcache_sync', 'memcache_invalidate')" \
+"  AND (t.tgrelid IN (SELECT relid FROM rels)"
+
+/*
+ * Those that the commands of this event touch: created ones, and those on
+ * an altered table or on its partitions and children.
  */
 static const char *const touched_triggers =
 "WITH RECURSIVE cmd AS ("
@@ -46,27 +59,15 @@ static const char *const touched_triggers =
 " rels(relid) AS ("
 "  SELECT objid FROM cmd WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 "  UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN rels ON i.inhparent = rels.relid)"
-" SELECT t.oid, t.tgrelid, p.prosrc = 'memcache_sync'"
-" FROM pg_catalog.pg_trigger t"
-" JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-" JOIN pg_catalog.pg_proc self ON self.oid = $1"
-" WHERE p.prolang = self.prolang AND p.probin = self.probin"
-"  AND p.prosrc IN ('memcache_sync', 'memcache_invalidate')"
-"  AND (t.tgrelid IN (SELECT relid FROM rels)"
+MEMCACHE_TRIGGERS
 "       OR t.oid IN (SELECT objid FROM cmd"
 "                    WHERE classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass))";
 
-/* The memcache triggers on one table and on its partitions and children. */
+/* Those on table $2 and on its partitions and children. */
 static const char *const table_triggers =
 "WITH RECURSIVE rels(relid) AS ("
 "  SELECT $2 UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN rels ON i.inhparent = rels.relid)"
-" SELECT t.oid, t.tgrelid, p.prosrc = 'memcache_sync'"
-" FROM pg_catalog.pg_trigger t"
-" JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-" JOIN pg_catalog.pg_proc self ON self.oid = $1"
-" WHERE p.prolang = self.prolang AND p.probin = self.probin"
-"  AND p.prosrc IN ('memcache_sync', 'memcache_invalidate')"
-"  AND t.tgrelid IN (SELECT relid FROM rels)";
+MEMCACHE_TRIGGERS ")";
 
 /* Triggers that did not work before the ALTER TABLE under way. */
 static List *broken_before = NIL;
