@@ -66,6 +66,7 @@ extern void mc_routes_forget(void);
  * marked QOP_UNORDERED.  Returns how many.
  */
 extern int64 mc_order_acquire(TimestampTz deadline);
+extern void mc_order_cancel_after_commit(bool forget);
 
 /* commit_send.c: what the send needs is taken in PRE_COMMIT, none later. */
 extern void mc_send_prepare(void);

@@ -29,8 +29,9 @@
  * "out of shared memory" ERROR) with 1 ms sleeps, in which a cancel,
  * statement_timeout or transaction_timeout is not honoured (it would roll
  * back the write, or end the session once it has committed; it is dropped:
- * it was meant for this COMMIT) and a terminate is (FATAL, before the
- * commit). It lasts memcache.commit_timeout at most; an
+ * it was meant for this COMMIT, except in a procedure, where it comes back
+ * after the commit to cancel the CALL) and a terminate is (FATAL, before
+ * the commit). It lasts memcache.commit_timeout at most; an
  * operation whose lock was not had by then is sent as a delete, with a
  * WARNING: a delete can never leave an older value in the cache behind a
  * later writer, which an unordered set could.
@@ -40,6 +41,8 @@
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
+#include "tcop/pquery.h"
+#include "utils/portal.h"
 #include "utils/timestamp.h"
 
 #include "commit_internal.h"
@@ -104,6 +107,38 @@ find(OrderLock *locks, int n, uint32 id)
 		if (locks[i].id == id)
 			return &locks[i];
 	return NULL;
+}
+
+/* A cancel that came during the wait, for the statement after the commit. */
+static bool cancel_after_commit = false;
+
+/*
+ * Whether this is the COMMIT of a procedure or DO block, after which the
+ * statement goes on; not a COMMIT statement, nor the implicit commit after
+ * a statement (no portal is active then).  The portal tells, not the
+ * executor hooks: the module may have been loaded inside the procedure.
+ */
+static bool
+commit_in_procedure(void)
+{
+	return ActivePortal != NULL &&
+		(ActivePortal->commandTag == CMDTAG_CALL || ActivePortal->commandTag == CMDTAG_DO);
+}
+
+/*
+ * After the commit (its callback, interrupts held): the procedure's next
+ * check for interrupts cancels it.  Only flags are set: nothing here can
+ * fail.  forget: the transaction aborted instead.
+ */
+void
+mc_order_cancel_after_commit(bool forget)
+{
+	if (cancel_after_commit && !forget)
+	{
+		QueryCancelPending = true;
+		InterruptPending = true;
+	}
+	cancel_after_commit = false;
 }
 
 int64
@@ -172,10 +207,16 @@ mc_order_acquire(TimestampTz deadline)
 	/*
 	 * A cancel (or statement_timeout) that came during the wait was meant
 	 * for this COMMIT, which goes on: it must not cancel the next statement
-	 * of the same query string.
+	 * of the same query string.  A COMMIT inside a CALL or a DO block is
+	 * not the statement: it comes back once the commit is done
+	 * (mc_order_cancel_after_commit), else the procedure would run on
+	 * with its statement_timeout gone, which is not armed again.
 	 */
 	if (QueryCancelPending && !cancel_before)
+	{
 		QueryCancelPending = false;
+		cancel_after_commit = commit_in_procedure();
+	}
 #if PG_VERSION_NUM >= 170000
 	if (TransactionTimeoutPending && !timeout_before)
 		TransactionTimeoutPending = false;

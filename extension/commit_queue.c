@@ -226,6 +226,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 			mc_send_after_commit();
 			forget_queue();
+			mc_order_cancel_after_commit(false);
 			break;
 		case XACT_EVENT_PRE_PREPARE:
 			if (mcq_count > 0 && IsLogicalWorker())
@@ -256,6 +257,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			mc_queue_counters[MC_Q_DROPPED] += mcq_count;
 			forget_queue();
+			mc_order_cancel_after_commit(true);
 			break;
 		default:
 			break;

@@ -243,11 +243,16 @@ func (c *sockConn) waitEnded(d time.Duration, data bool) {
 	}
 }
 
-// beforeWait looks at interrupts and the time limit, as next does, when
-// waits that ended with data add up to a Slice. It runs before a wait, not
-// after the transfer that ended one: what was moved is counted, and an
-// exchange that just finished is not reported as failed.
+// beforeWait looks at interrupts before every wait (a few loads: a call
+// that goes on to the next server after one was interrupted must not wait
+// a Slice there first), and at the time limit, as next does, when waits
+// that ended with data add up to a Slice. It runs before a wait, not after
+// the transfer that ended one: what was moved is counted, and an exchange
+// that just finished is not reported as failed.
 func (c *sockConn) beforeWait(op string) error {
+	if InterruptPending() {
+		return ErrInterrupted
+	}
 	if c.unseen < Slice {
 		return nil
 	}

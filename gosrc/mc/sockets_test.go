@@ -116,3 +116,27 @@ func TestMaxSockets(t *testing.T) {
 		t.Errorf("%d sockets held, want 2", n)
 	}
 }
+
+// An interrupt ends a batch or a stats call over many servers that never
+// answer at once: after the first server sees it, the others do not each
+// wait a Slice first (12 servers took 12 slices).
+func TestInterruptEndsCallOverSilentServers(t *testing.T) {
+	var addrs []string
+	for i := 0; i < 12; i++ {
+		addrs = append(addrs, newFakeServer(t, silent).addr())
+	}
+	c := testClient(t, strings.Join(addrs, ","), 5*time.Second)
+	var ops []Op
+	for i := 0; i < 600; i++ {
+		ops = append(ops, Op{Key: "k" + strconv.Itoa(i), Value: []byte("v")})
+	}
+	raised := time.Now().Add(50 * time.Millisecond)
+	interruptAfter(t, 50*time.Millisecond)
+	res := c.Apply(ops, Batch{})
+	wantInterrupted(t, "a batch over 12 silent servers", res.First, raised)
+
+	raised = time.Now().Add(50 * time.Millisecond)
+	interruptAfter(t, 50*time.Millisecond)
+	_, err := c.Stats()
+	wantInterrupted(t, "stats over 12 silent servers", err, raised)
+}

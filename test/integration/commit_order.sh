@@ -9,7 +9,8 @@
 #  3. A cancel, statement_timeout, lock_timeout or (17 and later)
 #     transaction_timeout during that wait does not fail the COMMIT (nor the
 #     next statement of its query string, nor end the session): the row
-#     stays committed and the value is sent in order.
+#     stays committed and the value is sent in order. Inside a CALL, a
+#     cancel or statement_timeout then cancels the CALL after its commit.
 #  4. The wait is bounded by memcache.commit_timeout; past it the write is
 #     sent as a delete, with a WARNING, and the COMMIT succeeds.
 #  5. Unrelated keys do not wait for each other (keys that shared one of 64
@@ -118,6 +119,48 @@ for how in $hows; do
 		say ok "$how during the commit-order wait: the COMMIT waits on, succeeds (and the statement after it in the same query), the row is committed and the cache has its value"
 	else
 		say "not ok" "$how during the wait: row $row, still waiting then: $still, cache '$final'; session: $(tr '\n' ' ' <"$MC_WORK/w_$how.out")"
+	fi
+done
+
+# 3b. the same inside a CALL, whose COMMIT is not the statement: the commit
+# goes on, and then the CALL is cancelled (it ran on with its
+# statement_timeout gone, which PostgreSQL does not arm again)
+q >/dev/null <<'SQL'
+CREATE OR REPLACE PROCEDURE order_call(how text) LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO committed_rows VALUES ('call_' || how);
+  PERFORM memcache_set_on_commit('wait:call_' || how, 'second');
+  COMMIT;
+  PERFORM pg_sleep(10);
+  INSERT INTO committed_rows VALUES ('after_' || how);
+END $$;
+SQL
+for how in statement_timeout cancel; do
+	kill -STOP "$stopped"
+	q -c "$HOLD" -c "BEGIN" -c "SELECT memcache_set_on_commit('wait:call_$how', 'first')" -c "COMMIT" >/dev/null 2>&1 &
+	a=$!
+	sleep 0.5
+	extra=
+	[ $how = statement_timeout ] && extra="SET statement_timeout = '1s';"
+	q0 -c "$HOLD SET application_name = 'order_call_$how'; $extra" -c "CALL order_call('$how')" >"$MC_WORK/c_$how.out" 2>&1 &
+	b=$!
+	sleep 0.5
+	[ $how = cancel ] && q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'order_call_$how'" >/dev/null
+	sleep 1
+	still=$(waiting_commits "order_call_$how")
+	t0=$(date +%s%N)
+	kill -CONT "$stopped"
+	wait $a $b
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	rows=$(q -c "SELECT string_agg(how, ',' ORDER BY how) FROM committed_rows WHERE how IN ('call_$how', 'after_$how')")
+	final=$(mcs "get wait:call_$how" | sed -n 2p)
+	want="canceling statement due to user request"
+	[ $how = statement_timeout ] && want="canceling statement due to statement timeout"
+	if [ "$still" = 1 ] && [ "$rows" = "call_$how" ] && [ "$final" = second ] && ms_lt "$ms" 5000 &&
+		grep -q "ERROR:  $want" "$MC_WORK/c_$how.out"; then
+		say ok "$how during the commit-order wait of a COMMIT inside a CALL: the commit goes on (row and cache written), then the CALL is cancelled ($ms ms after the wait ended)"
+	else
+		say "not ok" "$how inside a CALL: still waiting then: $still, rows '$rows', cache '$final', ended $ms ms after the wait; session: $(tr '\n' ' ' <"$MC_WORK/c_$how.out")"
 	fi
 done
 
