@@ -67,6 +67,7 @@ extern void mc_routes_forget(void);
  */
 extern int64 mc_order_acquire(TimestampTz deadline);
 extern void mc_order_cancel_after_commit(bool forget);
+extern int	mc_routes_servers(void);
 
 /* commit_send.c: what the send needs is taken in PRE_COMMIT, none later. */
 extern void mc_send_prepare(void);

@@ -211,6 +211,7 @@ pre_commit(void)
 	mark_last_per_key();
 	deadline = GetCurrentTimestamp() + (TimestampTz) mc_commit_timeout_ms * 1000;
 	(void) mc_order_acquire(deadline);
+	mc_external_fds_commit(mc_routes_servers());
 	mc_send_prepare();
 }
 
@@ -227,6 +228,7 @@ xact_callback(XactEvent event, void *arg)
 			mc_send_after_commit();
 			forget_queue();
 			mc_order_cancel_after_commit(false);
+			mc_external_fds_commit_done();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
 			if (mcq_count > 0 && IsLogicalWorker())
@@ -258,6 +260,7 @@ xact_callback(XactEvent event, void *arg)
 			mc_queue_counters[MC_Q_DROPPED] += mcq_count;
 			forget_queue();
 			mc_order_cancel_after_commit(true);
+			mc_external_fds_commit_done();
 			break;
 		default:
 			break;

@@ -81,6 +81,17 @@ mc_routes_set_limits(int timeout_ms, int retry_delay_ms)
 	}
 }
 
+/* The servers of all the routes, counted per route (an upper bound). */
+int
+mc_routes_servers(void)
+{
+	int			n = 0;
+
+	for (McRoute *r = routes; r != NULL; r = r->next)
+		n += mc_count_servers(r->cfg.servers);
+	return n;
+}
+
 void
 mc_routes_forget(void)
 {

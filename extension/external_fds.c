@@ -36,6 +36,9 @@ int			mc_sockets_seen = 0;
 /* Servers in the list in effect (mc_external_fds_servers). */
 static int	list_servers = 0;
 
+/* Servers of the lists a commit's writes were queued under (mc_external_fds_commit). */
+static int	commit_servers = 0;
+
 /* The runtime's own: its network poller's epoll and eventfd. */
 #define RUNTIME_FDS 2
 static int	runtime_fds = 0;
@@ -49,7 +52,8 @@ mc_external_fds_sync(void)
 	int			want;
 
 	mc_sockets_seen = mc_counters.sockets;
-	want = Min(Max(mc_sockets_seen, list_servers) + runtime_fds, max_safe_fds / 3);
+	want = Max(Max(mc_sockets_seen, list_servers), commit_servers);
+	want = Min(want + runtime_fds, max_safe_fds / 3);
 	while (reserved < want)
 	{
 		ReserveExternalFD();
@@ -103,13 +107,13 @@ mc_external_fds_limit(void)
 	return Max(max_safe_fds / 3 - RUNTIME_FDS, 1);
 }
 
-void
-mc_external_fds_servers(const char *list)
+/* Items of a comma-separated list: an estimate (the client parses it). */
+int
+mc_count_servers(const char *list)
 {
 	int			n = 0;
 	bool		item = false;
 
-	/* Items of a comma-separated list: an estimate (the client parses it). */
 	for (const char *p = list; *p; p++)
 	{
 		if (*p == ',')
@@ -120,6 +124,35 @@ mc_external_fds_servers(const char *list)
 		else if (!isspace((unsigned char) *p))
 			item = true;
 	}
-	list_servers = n + item;
+	return n + item;
+}
+
+void
+mc_external_fds_servers(const char *list)
+{
+	list_servers = mc_count_servers(list);
 	mc_external_fds_sync();
+}
+
+/*
+ * In PRE_COMMIT, where nothing is escalated: room for the servers of every
+ * list the commit's writes were queued under, which a session that only
+ * queues writes (triggers, *_on_commit) has never configured.
+ */
+void
+mc_external_fds_commit(int servers)
+{
+	commit_servers = servers;
+	mc_external_fds_sync();
+}
+
+/*
+ * After the commit or abort (a transaction callback: variables only): the
+ * count goes back to the session's at the next call or statement end.
+ */
+void
+mc_external_fds_commit_done(void)
+{
+	commit_servers = 0;
+	mc_sockets_seen = -1;
 }

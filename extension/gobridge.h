@@ -63,6 +63,9 @@ extern void mc_external_fds_sync(void);
 extern void mc_external_fds_servers(const char *list);
 extern void mc_external_fds_runtime(void);
 extern int	mc_external_fds_limit(void);
+extern int	mc_count_servers(const char *list);
+extern void mc_external_fds_commit(int servers);
+extern void mc_external_fds_commit_done(void);
 
 static inline void
 mc_external_fds_check(void)

@@ -356,10 +356,26 @@ weight_at(const char *e, size_t n)
 			return 0;
 	if (e[i - 1] == ':')
 	{
-		/* host:port:weight, the port digits too */
-		const char *colon = memchr(e, ':', i - 1);
+		/* host:port:weight or [v6]:port:weight, the port digits too */
+		const char *port;
 
-		if (e[0] == '[' || colon == NULL || !all_digits(colon + 1, e + i - 1 - (colon + 1)))
+		if (e[0] == '[')
+		{
+			const char *end = memchr(e, ']', i - 1);
+
+			if (end == NULL || end + 1 >= e + i - 1 || end[1] != ':')
+				return 0;
+			port = end + 2;
+		}
+		else
+		{
+			const char *colon = memchr(e, ':', i - 1);
+
+			if (colon == NULL)
+				return 0;
+			port = colon + 1;
+		}
+		if (!all_digits(port, e + i - 1 - port))
 			return 0;
 	}
 	return i;

@@ -56,9 +56,16 @@ func weightAt(e string) int {
 			return 0
 		}
 	}
-	if e[i-1] == ':' {
-		colon := strings.IndexByte(e[:i-1], ':')
-		if e[0] == '[' || colon < 0 || !allDigits(e[colon+1:i-1]) {
+	if e[i-1] == ':' { // host:port:weight or [v6]:port:weight, the port digits too
+		port := -1
+		if e[0] == '[' {
+			if end := strings.IndexByte(e[:i-1], ']'); end >= 0 && end+1 < i-1 && e[end+1] == ':' {
+				port = end + 2
+			}
+		} else if colon := strings.IndexByte(e[:i-1], ':'); colon >= 0 {
+			port = colon + 1
+		}
+		if port < 0 || !allDigits(e[port:i-1]) {
 			return 0
 		}
 	}

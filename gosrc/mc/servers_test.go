@@ -58,6 +58,8 @@ func TestParseServersInvalid(t *testing.T) {
 		{"a:1;b:2", `entry 1 "a:1;b:2"`, "more than one colon"},
 		{"a:1:b", `entry 1 "a:1:b"`, "more than one colon"},
 		{"a 2", `entry 1 "a 2"`, `ends in a weight (" 2")`},
+		{"[::1]:11211:3", `entry 1 "[::1]:11211:3"`, `ends in a weight (":3")`},
+		{"[::1]:x:3", `entry 1 "[::1]:x:3"`, "is not a number"},
 		{"ok:1,bad@host", `entry 2 "bad@host"`, `contains "@"`},
 	}
 	for _, c := range cases {

@@ -373,6 +373,19 @@ SQL
 		[ "${outcomes[-1]}" = 4:ok ] &&
 		say ok "a backend with 0 to 4 descriptors free: its first call works or fails saying so (the runtime's: ERROR 53000), and with room again the session works" ||
 		say "not ok" "descriptors free at the first call: ${outcomes[*]}"
+	# Writes queued for COMMIT by a session that made no direct call (as
+	# with triggers): the servers of the lists they were queued under are
+	# told to fd.c before the commit sends (PRE_COMMIT). They were not, and
+	# most of the writes failed with "too many open files".
+	r=$(pq 2>&1 <<SQL
+SET memcache.servers = '$(many 30)';
+SELECT format('SELECT count(*) FROM limits_fd%s', g) FROM generate_series(1, 150) g \\gexec
+SELECT 'QUEUED', count(memcache_set_on_commit('limits_q' || i, 'v')) FROM generate_series(1, 300) i;
+SQL
+	)
+	echo "$r" | grep -qx 'QUEUED|300' && ! echo "$r" | grep -q 'WARNING\|ERROR' &&
+		say ok "under ulimit -n 128, a session that only queues writes reads 150 tables, then its COMMIT sends 300 writes to 30 servers without a failure" ||
+		say "not ok" "commit-time writes under ulimit -n 128: $(echo "$r" | grep -v '^0$' | head -c 600 | tr '\n' ' ')"
 	# 200 servers, more than the backend may have sockets for: the client
 	# holds a third of what fd.c may keep open, the servers past it fail
 	# (a WARNING says why), and PostgreSQL's own opens still have room.
