@@ -16,9 +16,10 @@
  * descriptors, so its cache keeps two thirds; the client opens no more
  * (mc_external_fds_limit).
  *
- * The count is brought up to date before each call and at the end of each
- * top-level statement (after a COMMIT's sends), never in a transaction
- * callback: closing cached files may log.
+ * The count is brought up to date before each call, at the end of each
+ * top-level statement (after a COMMIT's sends) and in PRE_COMMIT for the
+ * lists the commit's writes were queued under; never in the COMMIT or
+ * ABORT callbacks, where nothing may fail: closing cached files may log.
  */
 #include "postgres.h"
 
