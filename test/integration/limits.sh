@@ -247,10 +247,13 @@ SELECT pg_backend_pid() AS bpid \gset
 \! cat /proc/\$BPID/maps > $MC_WORK/limits-maps
 SQL
 	)
-	heap=() # the mappings under 1 TB: the Go heap (see goruntime/address_space.patch)
-	while read -r range perms _; do
+	# The anonymous mappings under 1 TB: the Go heap (its random address
+	# lies below 1 << 38, see goruntime/address_space.patch; in one cluster
+	# start of 64 below 4 GB too), not PostgreSQL's (above, or named).
+	heap=()
+	while read -r range perms _ _ _ path; do
 		a=$((16#${range%-*})) b=$((16#${range#*-}))
-		[ $a -ge $((1 << 32)) ] && [ $a -lt $((1 << 40)) ] && heap+=("$a $b $perms")
+		[ -z "$path" ] && [ $a -lt $((1 << 40)) ] && heap+=("$a $b $perms")
 	done <"$MC_WORK/limits-maps"
 	read -r a b perms <<<"${heap[0]:-0 0 none}"
 	read -r _ end _ <<<"${heap[-1]:-0 0 none}"
